@@ -248,3 +248,58 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
             for m in instance.fixed
         ],
     }
+
+
+def schedule_problems(instance: Instance, schedule: Schedule) -> list[str]:
+    """The rules of FORMAT.md checked again before anything is printed (a last safety net)."""
+    problems: list[str] = []
+    people = instance.by_id()
+    values = instance.pair_values()
+    fixed = {(m.buyer, m.supplier): m for m in instance.fixed}
+    pairs: set[tuple[str, str]] = set()
+    busy: set[tuple[str, int]] = set()
+    seats: set[tuple[int, int]] = set()
+    count: Counter[str] = Counter()
+    value = 0
+    for m in schedule.meetings:
+        where = f"meeting {m.buyer}-{m.supplier} slot {m.slot} table {m.table}"
+        pair = (m.buyer, m.supplier)
+        if people.get(m.buyer, None) is None or people[m.buyer].role != "buyer":
+            problems.append(f"{where}: not a buyer")
+            continue
+        if people.get(m.supplier, None) is None or people[m.supplier].role != "supplier":
+            problems.append(f"{where}: not a supplier")
+            continue
+        if pair not in values and pair not in fixed:
+            problems.append(f"{where}: nobody asked for it")
+        if pair in pairs:
+            problems.append(f"{where}: pair meets twice")
+        pairs.add(pair)
+        if not 0 <= m.slot < instance.slots:
+            problems.append(f"{where}: slot out of range")
+        if m.table is None or not 1 <= m.table <= instance.tables:
+            problems.append(f"{where}: table out of range")
+        if (m.slot, m.table) in seats:
+            problems.append(f"{where}: table taken twice")
+        seats.add((m.slot, m.table or 0))
+        for who in pair:
+            avail = people[who].available
+            if avail is not None and m.slot not in avail:
+                problems.append(f"{where}: {who} not available")
+            if (who, m.slot) in busy:
+                problems.append(f"{where}: {who} busy twice")
+            busy.add((who, m.slot))
+            count[who] += 1
+        value += values.get(pair, 0)
+    for who, n in count.items():
+        cap = people[who].max_meetings
+        if cap is not None and n > cap:
+            problems.append(f"{who}: {n} meetings > max_meetings={cap}")
+    got = {(m.buyer, m.supplier): m for m in schedule.meetings}
+    for pair, f in fixed.items():
+        m = got.get(pair)
+        if m is None or m.slot != f.slot or (f.table is not None and m.table != f.table):
+            problems.append(f"fixed meeting {pair[0]}-{pair[1]} missing or moved")
+    if value != schedule.value:
+        problems.append(f"value {schedule.value} claimed, meetings worth {value}")
+    return problems

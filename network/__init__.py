@@ -1,0 +1,200 @@
+"""Réseau ESS Moselle: the application factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template, request, session
+from flask_babel import format_datetime
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from config import CONFIGS, DEFAULT_SECRET_KEY
+
+
+def create_app(config: str | type | dict | None = None) -> Flask:
+    from config import Config
+
+    app = Flask(__name__, template_folder=Config.TEMPLATES_FOLDER,
+                static_folder=Config.STATIC_FOLDER, instance_relative_config=True)
+    if isinstance(config, dict):
+        app.config.from_object(CONFIGS["testing"] if config.get("TESTING") else Config)
+        app.config.update(config)
+    else:
+        name = config if isinstance(config, str) else os.environ.get("NETWORK_ENV", "development")
+        app.config.from_object(config if isinstance(config, type) else CONFIGS[name])
+    if app.config.get("ENV_NAME") == "production" and app.config["SECRET_KEY"] in (
+            DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError("SECRET_KEY must be set in production (see README, Configuration).")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][10:]) or ".",
+                    exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errors(app)
+    register_templates(app)
+    register_security_headers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from network import models  # noqa: F401  every domain's tables, for Alembic and create_all
+    from network.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Paris")
+    limiter.init_app(app)
+
+    from network.accounts.services import get_user_by_session_token
+
+    login_manager.user_loader(get_user_by_session_token)
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL and a busy timeout so that several workers share the file without 'database locked'."""
+    from sqlalchemy import event
+
+    from network.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+
+def _select_locale() -> str:
+    lang = session.get("lang")
+    if lang in ("fr", "en"):
+        return lang
+    return "fr"
+
+
+def register_blueprints(app: Flask) -> None:
+    from network.accounts.views import bp as accounts_bp
+    from network.main.views import bp as main_bp
+    from network.outbox.views import bp as outbox_bp
+
+    for bp in (main_bp, accounts_bp, outbox_bp):
+        app.register_blueprint(bp)
+    for module in ("directory", "events", "esspresso", "offers", "admin"):
+        _register_optional(app, module)
+
+
+def _register_optional(app: Flask, module: str) -> None:
+    """Domains grow one by one: a domain registers once it has a views module with `bp`."""
+    import importlib
+    import importlib.util
+
+    name = f"network.{module}.views"
+    if importlib.util.find_spec(name) is not None:
+        app.register_blueprint(importlib.import_module(name).bp)
+
+
+def register_cli(app: Flask) -> None:
+    from network.accounts.cli import cli as users_cli
+    from network.demo import cli as demo_cli
+    from network.outbox.cli import cli as outbox_cli
+
+    for group in (users_cli, outbox_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+ERROR_TEXT = {
+    400: ("Requête incorrecte", "La demande n'a pas pu être comprise. Vérifiez le lien ou le "
+          "formulaire, puis réessayez."),
+    403: ("Accès refusé", "Vous n'avez pas le droit d'accéder à cette page."),
+    404: ("Page introuvable", "Cette page n'existe pas ou a été déplacée."),
+    405: ("Action impossible", "Cette action n'est pas possible sur cette page."),
+    409: ("Conflit", "Cette action entre en conflit avec une autre modification. "
+          "Rechargez la page et réessayez."),
+    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
+    422: ("Données invalides", "Certaines informations ne sont pas valides."),
+    429: ("Trop de tentatives", "Vous avez fait trop de demandes en peu de temps. Patientez "
+          "quelques minutes avant de réessayer."),
+    500: ("Erreur du serveur", "Une erreur inattendue s'est produite. Rien n'a été perdu de ce "
+          "qui était déjà enregistré ; l'équipe a été prévenue. Réessayez dans un instant."),
+}
+
+
+def register_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    from network.extensions import db
+
+    def render(code: int, detail: str | None = None):
+        title, text = ERROR_TEXT.get(code, ERROR_TEXT[500 if code >= 500 else 400])
+        return render_template("errors/error.html", code=code, title=title,
+                               text=detail or text), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render(400, "Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
+                           "Rechargez la page et réessayez.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if err.code is None or err.code < 400:
+            return err
+        return render(err.code)
+
+    @app.errorhandler(Exception)
+    def server_error(err: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render(500)
+
+
+def register_templates(app: Flask) -> None:
+    from network.core.time import to_paris
+
+    @app.template_filter("paris")
+    def paris_filter(value, fmt: str = "EEEE d MMMM y 'à' HH'h'mm"):
+        if value is None:
+            return ""
+        return format_datetime(to_paris(value), fmt)
+
+    @app.context_processor
+    def globals_():
+        return {
+            "has_endpoint": lambda name: name in app.view_functions,
+            "current_lang": _select_locale(),
+            "site_name": app.config["SITE_NAME"],
+            "is_staff": current_user.is_authenticated and current_user.is_staff,
+        }
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "media-src 'self' blob:; object-src 'none'; frame-ancestors 'none'; "
+            "base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response

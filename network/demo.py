@@ -1,0 +1,49 @@
+"""`flask demo load`: demo data for `make run`, safe to run again (idempotent)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import click
+from flask.cli import AppGroup
+
+from network.accounts import services as accounts
+from network.core.time import utcnow
+from network.extensions import db
+
+cli = AppGroup("demo", help="Données de démonstration.")
+
+DEMO_STAFF_EMAIL = "equipe@example.org"
+DEMO_PASSWORD = "demo-Moselle-ESS-2026"
+DEMO_DOMAINS = ("directory", "events", "esspresso", "offers")
+
+
+def load_demo() -> list[str]:
+    """Create the demo accounts, then let each domain add its own demo data."""
+    done = []
+    staff = accounts.get_user_by_email(DEMO_STAFF_EMAIL)
+    if staff is None:
+        staff = accounts.create_staff(DEMO_STAFF_EMAIL, name="Camille Chargée de mission",
+                                      password=DEMO_PASSWORD)
+        done.append(f"compte équipe {DEMO_STAFF_EMAIL}")
+    member = accounts.get_user_by_email("membre@example.org")
+    if member is None:
+        member = accounts.sign_up(name="Dominique Membre", email="membre@example.org",
+                                  password=DEMO_PASSWORD)
+        member.email_verified_at = utcnow()
+        db.session.commit()
+        done.append("compte membre membre@example.org")
+    for domain in DEMO_DOMAINS:
+        name = f"network.{domain}.demo"
+        if importlib.util.find_spec(name) is not None:
+            done.extend(importlib.import_module(name).load(staff=staff, member=member))
+    return done
+
+
+@cli.command("load")
+def load() -> None:
+    """Load demo data once; running it again adds nothing."""
+    done = load_demo()
+    click.echo("Ajouté : " + ", ".join(done) if done else "Données de démonstration déjà là.")
+    click.echo(f"Connexion équipe : {DEMO_STAFF_EMAIL} / {DEMO_PASSWORD}")

@@ -1,0 +1,37 @@
+"""Home page and the site's fixed pages (accessibility, privacy, legal notice)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("main/home.html", **home_sections())
+
+
+def home_sections() -> dict:
+    """What each domain shows on the home page; domains add their own query here."""
+    return {}
+
+
+@bp.get("/accessibilite")
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/confidentialite")
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@bp.get("/mentions-legales")
+def legal():
+    return render_template("main/legal.html")
+
+
+@bp.get("/sante")
+def health():
+    return {"status": "ok"}

@@ -1,0 +1,28 @@
+"""`flask outbox send [--loop]`: the delivery worker."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from network.outbox import services
+
+cli = AppGroup("outbox", help="File d'envoi des courriels.")
+
+
+@cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep running, as a worker.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between two passes.")
+def send(loop: bool, interval: float) -> None:
+    """Deliver due mail through SMTP, with retries and backoff."""
+    while True:
+        report = services.deliver_due()
+        if report.skipped_reason:
+            click.echo(f"Rien envoyé : {report.skipped_reason}.")
+        elif report.sent or report.failed or not loop:
+            click.echo(f"{report.sent} envoyé(s), {report.failed} en échec (nouvel essai prévu).")
+        if not loop:
+            return
+        time.sleep(interval)

@@ -1,0 +1,76 @@
+"""Staff "Boîte d'envoi": every mail, its status and last error; plus the development preview."""
+
+from __future__ import annotations
+
+import base64
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from network.accounts.forms import EmptyForm
+from network.core.auth import staff_required
+from network.core.errors import DomainError
+from network.core.web import page_arg
+from network.outbox import services
+from network.outbox.models import OutboxStatus
+from network.outbox.preview import preview_addresses, preview_enabled
+
+bp = Blueprint("outbox", __name__, url_prefix="/boite-envoi")
+
+
+def _can_read(message) -> bool:
+    if current_user.is_authenticated and current_user.is_staff:
+        return True
+    return message.to_address in preview_addresses()
+
+
+@bp.get("/")
+@staff_required
+def index():
+    status_arg = request.args.get("statut", "")
+    status = OutboxStatus(status_arg) if status_arg in OutboxStatus._value2member_map_ else None
+    search = request.args.get("q", "")
+    page = services.list_messages(status=status, search=search, page=page_arg())
+    return render_template("outbox/index.html", page=page, status=status_arg, q=search,
+                           statuses=OutboxStatus, form=EmptyForm())
+
+
+@bp.get("/<int:message_id>")
+def detail(message_id: int):
+    message = services.get_message(message_id)
+    if message is None or not _can_read(message):
+        abort(404)
+    return render_template("outbox/detail.html", message=message, form=EmptyForm())
+
+
+@bp.get("/<int:message_id>/piece-jointe/<int:index>")
+def attachment(message_id: int, index: int):
+    message = services.get_message(message_id)
+    if message is None or not _can_read(message) or index >= len(message.attachments or []):
+        abort(404)
+    item = message.attachments[index]
+    return Response(base64.b64decode(item["data"]), mimetype=item["content_type"].split(";")[0],
+                    headers={"Content-Disposition": f'attachment; filename="{item["filename"]}"'})
+
+
+@bp.post("/<int:message_id>/renvoyer")
+@staff_required
+def retry(message_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.retry(message_id)
+    except DomainError as err:
+        abort(err.status)
+    flash("Le message est de nouveau en file d'envoi.", "success")
+    return redirect(url_for("outbox.detail", message_id=message_id))
+
+
+@bp.get("/apercu")
+def preview():
+    """Mails sent to the addresses this browser used (development, no SMTP)."""
+    if not preview_enabled():
+        abort(404)
+    messages = [m for a in preview_addresses() for m in services.list_for_address(a)]
+    messages.sort(key=lambda m: m.id, reverse=True)
+    return render_template("outbox/preview.html", messages=messages[:20])
