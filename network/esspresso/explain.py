@@ -90,7 +90,8 @@ def explain(instance: Instance, schedule: Schedule) -> dict[str, ParticipantRepo
         buyer = w.source if people[w.source].role == "buyer" else w.target
         supplier = w.target if buyer == w.source else w.source
         m = by_pair.get((buyer, supplier))
-        for me, other, direction in ((w.source, w.target, "made"), (w.target, w.source, "received")):
+        sides = ((w.source, w.target, "made"), (w.target, w.source, "received"))
+        for me, other, direction in sides:
             if m is not None:
                 out = WishOutcome(other, direction, w.priority, True, m.slot, m.table)
             else:

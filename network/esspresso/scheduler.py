@@ -161,7 +161,8 @@ class _Engine:
         self.deg[b] -= 1
         self.deg[s] -= 1
         self.cnt[t] -= 1
-        self.full_mask &= ~bit
+        if self.cnt[t] < self.tables:
+            self.full_mask &= ~bit
         lst = self.members[t]
         last = lst.pop()
         if last != e:
