@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import socket
 import tempfile
@@ -12,6 +13,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from config import database_url
@@ -61,12 +64,29 @@ def app_config(database_uri):
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, `g` and DB session, as in production.
+
+    The test's own context stays pushed for factories and service calls; after each
+    request its session is expired so that the test reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            from network.extensions import db
+
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(app_config):
     from network import create_app
     from network.extensions import db
 
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         yield app

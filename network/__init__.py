@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -83,6 +83,8 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # mail rendered by a service or the CLI: French
+        return "fr"
     lang = session.get("lang")
     if lang in ("fr", "en"):
         return lang
@@ -179,7 +181,8 @@ def register_templates(app: Flask) -> None:
             "has_endpoint": lambda name: name in app.view_functions,
             "current_lang": _select_locale(),
             "site_name": app.config["SITE_NAME"],
-            "is_staff": current_user.is_authenticated and current_user.is_staff,
+            "is_staff": has_request_context() and current_user.is_authenticated
+            and current_user.is_staff,
         }
 
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import json
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from network.accounts import forms, services
@@ -157,7 +167,7 @@ def change_password():
         except DomainError as err:
             form_error(form, err)
         else:
-            login_user(current_user)  # the session token changed: keep this session only
+            login_user(current_user._get_current_object())  # new session token: keep this one
             flash("Votre mot de passe a été changé.", "success")
             return redirect(url_for("accounts.account"))
     return _account_page(422, password_form=form)

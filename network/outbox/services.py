@@ -75,7 +75,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim_due(now: datetime, limit: int) -> list[int]:
-    """Claim due rows so that no other worker sends them (SKIP LOCKED, then a conditional update)."""
+    """Claim due rows so no other worker sends them: SKIP LOCKED, then a conditional update."""
     due = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
     candidates = db.session.scalars(
         select(OutboxMessage.id)

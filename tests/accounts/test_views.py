@@ -1,0 +1,157 @@
+"""Account pages: wiring, French messages at the field, nothing changed on bad input."""
+
+from __future__ import annotations
+
+import json
+
+from support import link_from_outbox, outbox_messages
+
+from conftest import DEFAULT_PASSWORD
+from network.accounts.models import User
+
+STRONG = "une phrase assez longue pour la Moselle"
+
+
+def sign_up(client, **overrides):
+    data = {"name": "Alex Martin", "email": "alex@example.org", "password": STRONG,
+            "password_confirm": STRONG, "accept_privacy": "y"}
+    data.update(overrides)
+    return client.post("/inscription", data=data)
+
+
+def test_sign_up_verify_log_in_log_out(client, db):
+    response = sign_up(client)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/inscription/verifiez-vos-courriels")
+    page = client.get(link_from_outbox("alex@example.org", "/verifier/"), follow_redirects=True)
+    assert "Votre adresse e-mail est confirmée" in page.get_data(as_text=True)
+    response = client.post("/connexion", data={"email": "alex@example.org", "password": STRONG})
+    assert response.status_code == 302
+    account = client.get("/compte").get_data(as_text=True)
+    assert "alex@example.org" in account and "confirmée" in account
+    client.post("/deconnexion")
+    assert client.get("/compte").status_code == 302
+
+
+def test_bad_sign_up_input_gets_french_messages_at_the_field(client, db):
+    cases = [
+        ({"email": "pas-une-adresse"}, "Saisissez une adresse e-mail valide"),
+        ({"password": "court", "password_confirm": "court"}, "au moins 10 caractères"),
+        ({"password": "azerty123456", "password_confirm": "azerty123456"}, "trop facile"),
+        ({"password_confirm": "autre chose encore"}, "ne sont pas identiques"),
+        ({"name": ""}, "Ce champ est obligatoire"),
+        ({"accept_privacy": ""}, "politique de confidentialité"),
+    ]
+    for overrides, message in cases:
+        response = sign_up(client, **overrides)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, overrides
+        assert message in html, (overrides, message)
+        assert 'aria-invalid="true"' in html
+    assert db.session.query(User).count() == 0
+    assert outbox_messages() == []
+
+
+def test_wrong_password_gets_a_message_and_no_session(client, make_user):
+    user = make_user()
+    response = client.post("/connexion", data={"email": user.email, "password": "wrong one!!"})
+    assert response.status_code == 422
+    assert "Adresse e-mail ou mot de passe incorrect" in response.get_data(as_text=True)
+    assert client.get("/compte").status_code == 302
+
+
+def test_login_redirects_only_inside_the_site(client, make_user):
+    user = make_user()
+    for target, expected in [("/compte", "/compte"), ("https://evil.example/", "/"),
+                             ("//evil.example/x", "/"), ("/\\evil.example", "/")]:
+        response = client.post("/connexion", data={"email": user.email,
+                                                    "password": DEFAULT_PASSWORD,
+                                                    "next": target})
+        assert response.status_code == 302
+        assert response.headers["Location"] == expected, target
+        client.post("/deconnexion")
+
+
+def test_tampered_and_expired_links_get_a_french_page(client, app, make_user):
+    assert "pas valide" in client.get("/verifier/abc.def").get_data(as_text=True)
+    response = client.get("/mot-de-passe/nimportequoi")
+    assert response.status_code == 400
+    assert "Demander un nouveau lien" in response.get_data(as_text=True)
+
+
+def test_forgot_password_says_the_same_for_unknown_addresses(client, make_user):
+    make_user(email="known@example.org")
+    known = client.post("/mot-de-passe-oublie", data={"email": "known@example.org"},
+                        follow_redirects=True).get_data(as_text=True)
+    unknown = client.post("/mot-de-passe-oublie", data={"email": "nobody@example.org"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Si un compte existe pour cette adresse" in known
+    assert "Si un compte existe pour cette adresse" in unknown
+    assert len(outbox_messages("known@example.org")) == 1
+    assert outbox_messages("nobody@example.org") == []
+
+
+def test_reset_password_through_the_pages(client, make_user):
+    make_user(email="known@example.org")
+    client.post("/mot-de-passe-oublie", data={"email": "known@example.org"})
+    link = link_from_outbox("known@example.org", "/mot-de-passe/")
+    response = client.post(link, data={"password": "court", "password_confirm": "court"})
+    assert response.status_code == 422
+    response = client.post(link, data={"password": STRONG, "password_confirm": STRONG})
+    assert response.status_code == 302
+    assert client.post("/connexion", data={"email": "known@example.org",
+                                           "password": STRONG}).status_code == 302
+    assert client.get(link).status_code == 400  # single use
+
+
+def test_account_pages_need_a_login(client):
+    for url in ("/compte", "/compte/mes-donnees.json"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/connexion" in response.headers["Location"]
+    for url in ("/compte/mot-de-passe", "/compte/adresse", "/compte/supprimer",
+                "/verification/renvoyer", "/compte/calendrier/nouveau-lien"):
+        assert client.post(url).status_code == 302
+
+
+def test_export_my_data(client, login, make_user):
+    user = make_user(name="Sam")
+    login(user)
+    response = client.get("/compte/mes-donnees.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert json.loads(response.data)["compte"]["email"] == user.email
+
+
+def test_delete_my_account(client, login, make_user, db):
+    user = make_user()
+    login(user)
+    response = client.post("/compte/supprimer", data={"del-password": DEFAULT_PASSWORD})
+    assert response.status_code == 422  # the confirmation box is required
+    assert "Cochez la case" in response.get_data(as_text=True)
+    response = client.post("/compte/supprimer", data={"del-password": DEFAULT_PASSWORD,
+                                                      "del-confirm": "y"})
+    assert response.status_code == 302
+    assert db.session.query(User).count() == 0
+
+
+def test_change_password_logs_out_other_sessions(app, client, login, make_user):
+    user = make_user()
+    other = app.test_client()
+    login(user)
+    login(user, on=other)
+    response = client.post("/compte/mot-de-passe", data={
+        "pw-current_password": DEFAULT_PASSWORD, "pw-password": STRONG,
+        "pw-password_confirm": STRONG})
+    assert response.status_code == 302
+    assert client.get("/compte").status_code == 200
+    assert other.get("/compte").status_code == 302
+
+
+def test_language_switch(client):
+    assert "Créer un compte" in client.get("/").get_data(as_text=True)
+    response = client.post("/langue", data={"lang": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert client.post("/langue", data={"lang": "de"}).status_code == 400
