@@ -219,10 +219,13 @@ class _Engine:
         self.balance()
 
     def _path(self, v: int, a: int, c: int) -> list[int]:
+        """Alternating a/c path from v (empty when it runs into a fixed meeting)."""
         path = []
         col = a
         while True:
             f = self.at[v][col]
+            if f == FIXED:
+                return []
             if f < 0:
                 return path
             path.append(f)
@@ -286,6 +289,8 @@ class _Engine:
         if free:
             self.place(e0, self._best_slot(e0, free))
             return True
+        if self._kempe_insert(e0):
+            return True
         parent: dict[int, tuple[int, int]] = {e0: (-1, -1)}
         queue = [e0]
         head = 0
@@ -318,6 +323,30 @@ class _Engine:
                     if g not in parent:
                         parent[g] = (f, t)
                         queue.append(g)
+        return False
+
+    def _kempe_insert(self, e: int) -> bool:
+        """Free a slot for e by swapping two slots along an alternating path (König's step)."""
+        b, s = self.eb[e], self.es[e]
+        for x, y in ((b, s), (s, b)):
+            # slot a: x free, y busy; slot c: y free; swap a/c on y's path
+            for a in _bits(self.allowed[e] & ~self.occ[x] & self.occ[y]):
+                for c in _bits(self.avail[y] & ~self.occ[y]):
+                    path = self._path(y, a, c)
+                    if not path:
+                        continue
+                    delta_a = sum(1 if self.slot[f] == c else -1 for f in path)
+                    if (self.cnt[a] + delta_a + 1 > self.tables
+                            or self.cnt[c] - delta_a > self.tables):
+                        continue
+                    if any(not (self.allowed[f] >> (c if self.slot[f] == a else a)) & 1
+                           for f in path):
+                        continue
+                    olds = [self.unplace(f) for f in path]
+                    for f, t in zip(path, olds, strict=True):
+                        self.place(f, c if t == a else a)
+                    self.place(e, a)
+                    return True
         return False
 
     def _apply_chain(self, last: int, t_end: int, parent: dict[int, tuple[int, int]]) -> bool:

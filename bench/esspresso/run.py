@@ -1,0 +1,173 @@
+"""ESSpresso benchmark, run by hand: ``.venv/bin/python bench/esspresso/run.py [--quick]``.
+
+For each generated instance: our scheduler (in a child process, for honest time and peak
+memory), first-come-first-served booking, and HiGHS MILP on the time-indexed model; every
+schedule is verified by shared/esspresso/check.py and compared with the LP upper bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT / ".." / "shared" / "esspresso"
+sys.path.insert(0, str(ROOT))
+
+from network.esspresso.exact import solve_exact  # noqa: E402
+from network.esspresso.instance import parse_instance  # noqa: E402
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"shared_{name}", SHARED / f"{name}.py")
+    assert spec is not None and spec.loader is not None, f"{SHARED} missing"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CHECK, GEN = _load("check"), _load("gen")
+
+
+def fcfs(data: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Wishes booked in arrival order, each in the earliest slot both sides and a table allow."""
+    people = {p["id"]: p for p in data["participants"]}
+    slots, tables = data["slots"], data["tables"]
+    avail = {k: set(range(slots)) if p["available"] is None else set(p["available"])
+             for k, p in people.items()}
+    cap = {k: slots if p["max_meetings"] is None else p["max_meetings"] for k, p in people.items()}
+    busy: dict[str, set[int]] = {k: set() for k in people}
+    seats: dict[int, set[int]] = {t: set() for t in range(slots)}
+    meetings, pairs = [], set()
+
+    def book(b: str, s: str, t: int, table: int | None = None) -> None:
+        table = table or min(k for k in range(1, tables + 1) if k not in seats[t])
+        seats[t].add(table)
+        busy[b].add(t)
+        busy[s].add(t)
+        pairs.add((b, s))
+        meetings.append({"buyer": b, "supplier": s, "slot": t, "table": table})
+
+    fixed = data.get("fixed") or []
+    for f in fixed:
+        if "table" in f:
+            seats[f["slot"]].add(f["table"])
+    for f in fixed:
+        if "table" in f:
+            seats[f["slot"]].discard(f["table"])
+        book(f["buyer"], f["supplier"], f["slot"], f.get("table"))
+    wishes = list(data["wishes"])
+    random.Random(seed).shuffle(wishes)
+    for w in wishes:
+        a, c = w["from"], w["to"]
+        b, s = (a, c) if people[a]["role"] == "buyer" else (c, a)
+        if (b, s) in pairs or len(busy[b]) >= cap[b] or len(busy[s]) >= cap[s]:
+            continue
+        free = sorted((avail[b] & avail[s]) - busy[b] - busy[s])
+        for t in free:
+            if len(seats[t]) < tables:
+                book(b, s, t)
+                break
+    value = CHECK.check(data, {"meetings": meetings})[1]
+    return {"meetings": meetings, "value": value}
+
+
+CHILD = """
+import sys
+from network.esspresso.__main__ import main
+code = main(["solve", sys.argv[1]])
+with open("/proc/self/status") as f:  # VmHWM is per address space, so not the parent's
+    hwm = next(line.split()[1] for line in f if line.startswith("VmHWM"))
+print(f"peak_kib={hwm}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def ours(path: str) -> tuple[dict[str, Any], float, float, str]:
+    """Solve in a child process; return schedule, solve seconds, peak RSS (MiB), summary."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([sys.executable, "-c", CHILD, path],
+                                cwd=ROOT, stdout=out, stderr=err)
+        proc.wait()
+        out.seek(0)
+        err.seek(0)
+        text, summary = out.read(), err.read().strip()
+    if proc.returncode != 0:
+        raise SystemExit(f"scheduler failed on {path}: {summary}")
+    line, peak = summary.splitlines()[-2:]
+    solve_s = float(line.rsplit("seconds=", 1)[1])
+    return json.loads(text), solve_s, int(peak.split("=")[1]) / 1024, line
+
+
+def run(cases: list[tuple[str, int, int, int, int, int]], milp_limit: float) -> list[str]:
+    header = ("| family | buyers×suppliers×slots | tables | LP bound | ours value | ours/LP | "
+              "ours s | peak MiB | FCFS value | FCFS/LP | MILP value | MILP/LP | MILP s | "
+              "MILP status |")
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    print(header, flush=True)
+    for family, nb, ns, slots, tables, seed in cases:
+        data = GEN.build(family, nb, ns, slots, tables, seed)
+        inst = parse_instance(data)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(data, f)
+            path = f.name
+        sched, secs, peak, _ = ours(path)
+        os.unlink(path)
+        errors, value = CHECK.check(data, sched)
+        assert not errors, errors[:5]
+        fc = fcfs(data, seed)
+        fc_errors, fc_value = CHECK.check(data, fc)
+        assert not fc_errors, fc_errors[:5]
+        lp = solve_exact(inst, relax=True)
+        ex = solve_exact(inst, time_limit=milp_limit)
+        if ex.schedule is not None:
+            ex_errors, ex_value = CHECK.check(data, ex.schedule.to_dict())
+            assert not ex_errors, ex_errors[:5]
+        else:
+            ex_value = 0
+        status = "optimal" if "Optimal" in ex.status else f"limit {milp_limit:.0f}s"
+        bound = lp.value
+        row = (f"| {family} | {nb}×{ns}×{slots} | {tables} | {bound:.1f} | {value} | "
+               f"{value / bound:.4f} | {secs:.2f} | {peak:.0f} | {fc_value} | "
+               f"{fc_value / bound:.4f} | {ex_value} | {ex_value / bound:.4f} | "
+               f"{ex.seconds:.1f} | {status} |")
+        print(row, flush=True)
+        lines.append(row)
+    return lines
+
+
+def main() -> None:
+    if os.environ.get("PYTHONHASHSEED") != "0":  # gen.py iterates over sets of strings
+        os.execve(sys.executable, [sys.executable, *sys.argv],
+                  {**os.environ, "PYTHONHASHSEED": "0"})
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small instances only")
+    parser.add_argument("--milp-limit", type=float, default=60.0)
+    parser.add_argument("--out", default=None, help="write a Markdown table here")
+    args = parser.parse_args()
+    sizes = [(60, 120, 12, 50), (150, 300, 16, 140), (150, 300, 16, 75)]
+    if not args.quick:
+        sizes.append((400, 800, 16, 380))
+    cases = [(fam, nb, ns, sl, tb, 1) for nb, ns, sl, tb in sizes
+             for fam in ("uniform", "zipf", "partial", "booked")]
+    lines = run(cases, args.milp_limit)
+    if args.out:
+        head = (f"Run {date.today()} on {platform.node() or 'host'}: {os.cpu_count()} cores, "
+                f"Python {platform.python_version()}, PYTHONHASHSEED=0, gen.py seed 1, "
+                f"MILP time limit {args.milp_limit:.0f} s.\n\n")
+        Path(args.out).write_text(head + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
