@@ -58,7 +58,9 @@ class Instance:
 
     def has_limits(self) -> bool:
         """True when availability or fixed meetings make the problem NP-hard in general."""
-        return bool(self.fixed) or any(p.available is not None for p in self.participants)
+        return bool(self.fixed) or any(
+            p.available is not None and len(p.available) < self.slots for p in self.participants
+        )
 
 
 @dataclass

@@ -42,7 +42,7 @@ def _load(name: str) -> ModuleType:
 CHECK = _load("check")
 GEN = _load("gen")
 SETTINGS = settings(
-    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -94,7 +94,6 @@ def instances(draw: Any, limits: bool) -> dict[str, Any]:
                     free = [k for k in range(1, tables + 1) if k not in used]
                     entry["table"] = free[0]
                 fixed.append(entry)
-        # tables left unspecified must still fit: keep tables given only where consistent
     return {"slots": slots, "tables": tables, "participants": people, "wishes": wishes,
             "fixed": fixed}
 
@@ -104,6 +103,10 @@ def _checked(data: dict[str, Any]) -> int:
     errors, value = CHECK.check(data, schedule.to_dict())
     assert errors == []
     assert value == schedule.value
+    got = {(m.buyer, m.supplier): m for m in schedule.meetings}
+    for f in data["fixed"]:  # kept where booked, table included when given
+        kept = got[f["buyer"], f["supplier"]]
+        assert kept.slot == f["slot"] and kept.table == f.get("table", kept.table)
     return value
 
 
