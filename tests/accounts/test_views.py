@@ -153,5 +153,5 @@ def test_language_switch(client):
     response = client.post("/langue", data={"lang": "en", "next": "/"})
     assert response.status_code == 302
     html = client.get("/").get_data(as_text=True)
-    assert '<html lang="en">' in html
+    assert '<html lang="en">' in html and "Create an account" in html
     assert client.post("/langue", data={"lang": "de"}).status_code == 400

@@ -1,0 +1,66 @@
+"""A new person signs up, gets the mail through a real SMTP server, verifies, logs in and out."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from support import links_in, mail_text
+
+from network.outbox.services import deliver_due
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "une phrase assez longue pour la Moselle"
+
+
+def test_sign_up_verify_log_in_log_out(smtp_config, live_server, page, check_a11y):
+    page.goto(live_server.url + "/")
+    check_a11y(page, "accueil")
+    page.get_by_role("link", name="Créer un compte").first.click()
+    check_a11y(page, "inscription")
+    page.get_by_label("Prénom et nom").fill("Alex Martin")
+    page.get_by_label("Adresse e-mail").fill("alex@example.org")
+    page.get_by_label(re.compile("^Mot de passe")).fill("court")
+    page.get_by_label("Confirmez le mot de passe").fill("court")
+    page.get_by_label("J'ai lu la politique de confidentialité").check()
+    page.get_by_role("button", name="Créer mon compte").click()
+    # Bad input: a French message at the field, the other values kept.
+    assert page.get_by_text("au moins 10 caractères").first.is_visible()
+    assert page.get_by_label("Adresse e-mail").input_value() == "alex@example.org"
+    check_a11y(page, "inscription avec erreurs")
+    page.get_by_label(re.compile("^Mot de passe")).fill(PASSWORD)
+    page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Créer mon compte").click()
+    page.get_by_role("heading", name="Vérifiez vos courriels").wait_for()
+
+    with live_server.app.app_context():
+        assert deliver_due().sent == 1
+    [mail] = smtp_config.wait_for(1)
+    assert mail["To"] == "alex@example.org"
+    [link] = [u for u in links_in(mail_text(mail)) if "/verifier/" in u]
+    assert link.startswith(live_server.url)
+
+    page.goto(link)
+    assert page.get_by_text("Votre adresse e-mail est confirmée").is_visible()
+    page.get_by_label("Adresse e-mail").fill("alex@example.org")
+    page.get_by_label(re.compile("^Mot de passe")).fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.get_by_text("Bonjour Alex Martin").is_visible()
+    page.get_by_role("link", name="Mon compte").click()
+    assert page.get_by_text("confirmée").first.is_visible()
+    check_a11y(page, "mon compte")
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert page.get_by_text("Vous êtes déconnecté(e)").is_visible()
+    assert re.search(r"/$", page.url)
+
+
+def test_keyboard_only_and_narrow_screen(live_server, browser):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(live_server.url + "/connexion")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert "Aller au contenu" in focused
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"horizontal scroll at 320 px: {width}"
+    context.close()
