@@ -141,12 +141,19 @@ ERROR_TEXT = {
 def register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    from network.core.errors import DomainError
     from network.extensions import db
 
     def render(code: int, detail: str | None = None):
         title, text = ERROR_TEXT.get(code, ERROR_TEXT[500 if code >= 500 else 400])
         return render_template("errors/error.html", code=code, title=title,
                                text=detail or text), code
+
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        """A refusal a view did not map to a field: its own words and status."""
+        db.session.rollback()
+        return render(err.status if err.status in ERROR_TEXT else 400, err.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):

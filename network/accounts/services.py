@@ -355,3 +355,11 @@ def _ensure_not_last_owner(org: Organisation, user: User) -> None:
     if not owners:
         raise Conflict("La structure doit garder au moins un responsable.", "last_owner")
 
+
+
+def count_users() -> tuple[int, int]:
+    """(accounts, verified accounts), for the staff dashboard."""
+    total = db.session.scalar(select(func.count(User.id))) or 0
+    verified = db.session.scalar(
+        select(func.count(User.id)).where(User.email_verified_at.is_not(None))) or 0
+    return total, verified

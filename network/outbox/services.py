@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from network.core.errors import NotFound
 from network.core.time import utcnow
@@ -190,3 +190,12 @@ def list_for_address(address: str) -> list[OutboxMessage]:
         select(OutboxMessage).where(OutboxMessage.to_address == address)
         .order_by(OutboxMessage.id)
     ))
+
+
+def count_by_status() -> dict[OutboxStatus, int]:
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    counts = {status: 0 for status in OutboxStatus}
+    counts.update({status: n for status, n in rows})
+    return counts

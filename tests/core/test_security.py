@@ -94,3 +94,36 @@ def test_production_refuses_the_default_secret_key(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "dev-secret-key-change-me")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(ProductionConfig)
+
+
+def test_unmapped_domain_errors_render_their_status_and_message(app, client):
+    from network.core.errors import Conflict
+
+    @app.get("/conflit")
+    def conflict():
+        raise Conflict("Ce créneau vient d'être pris.", "slot_taken")
+
+    response = client.get("/conflit")
+    assert response.status_code == 409
+    assert "Ce créneau vient d&#39;être pris." in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def redis_limits(app_config):
+    """Several gunicorn workers share their counters through Redis (running on this machine)."""
+    import uuid
+
+    app_config["RATELIMIT_ENABLED"] = True
+    app_config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
+    app_config["RATELIMIT_KEY_PREFIX"] = f"network-test-{uuid.uuid4().hex}"
+
+
+def test_rate_limits_are_shared_through_redis(redis_limits, app, make_user):
+    user = make_user()
+    first, second = app.test_client(), app.test_client()
+    for _ in range(5):
+        assert first.post("/connexion", data={"email": user.email,
+                                              "password": "nope nope"}).status_code == 422
+    codes = [second.post("/connexion", data={"email": user.email, "password": "nope nope"})
+             .status_code for _ in range(6)]
+    assert codes == [422] * 5 + [429]

@@ -1,0 +1,52 @@
+"""The staff dashboard gathers each domain's own figures; it owns no data."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+from network.accounts import services as accounts
+from network.core.urls import external_url
+from network.outbox import services as outbox
+from network.outbox.models import OutboxStatus
+
+DOMAINS = ("directory", "events", "esspresso", "offers")
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int | str
+    url: str | None = None
+
+
+def dashboard() -> list[tuple[str, list[Figure]]]:
+    """Sections of figures: accounts and mail here, then whatever each domain reports."""
+    total, verified = accounts.count_users()
+    mail = outbox.count_by_status()
+    sections = [
+        ("Comptes", [Figure("Comptes", total), Figure("Adresses confirmées", verified)]),
+        ("Courriels", [
+            Figure("En attente", mail[OutboxStatus.PENDING],
+                   external_url("outbox.index", statut="pending")),
+            Figure("En échec", mail[OutboxStatus.FAILED],
+                   external_url("outbox.index", statut="failed")),
+            Figure("Envoyés", mail[OutboxStatus.SENT]),
+        ]),
+    ]
+    for domain in DOMAINS:
+        name = f"network.{domain}.services"
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        summary = getattr(module, "staff_summary", None)
+        if summary is not None:
+            title, figures = _domain_title(domain), summary()
+            sections.append((title, [Figure(*f) for f in figures]))
+    return sections
+
+
+def _domain_title(domain: str) -> str:
+    return {"directory": "Annuaire", "events": "Événements", "esspresso": "ESSpresso",
+            "offers": "Offres"}[domain]
