@@ -103,13 +103,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def _register_optional(app: Flask, module: str) -> None:
-    """Domains grow one by one: a domain registers once it has a views module with `bp`."""
-    import importlib
-    import importlib.util
+    """A domain registers once it has a views module with `bp`."""
+    from network.core.modules import optional_module
 
-    name = f"network.{module}.views"
-    if importlib.util.find_spec(name) is not None:
-        app.register_blueprint(importlib.import_module(name).bp)
+    views = optional_module(f"network.{module}.views")
+    if views is not None:
+        app.register_blueprint(views.bp)
 
 
 def register_cli(app: Flask) -> None:

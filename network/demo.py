@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import click
 from flask.cli import AppGroup
 
 from network.accounts import services as accounts
+from network.core.modules import optional_module
 from network.core.time import utcnow
 from network.extensions import db
 
@@ -35,9 +33,9 @@ def load_demo() -> list[str]:
         db.session.commit()
         done.append("compte membre membre@example.org")
     for domain in DEMO_DOMAINS:
-        name = f"network.{domain}.demo"
-        if importlib.util.find_spec(name) is not None:
-            done.extend(importlib.import_module(name).load(staff=staff, member=member))
+        module = optional_module(f"network.{domain}.demo")
+        if module is not None:
+            done.extend(module.load(staff=staff, member=member))
     return done
 
 

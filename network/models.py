@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+from network.core.modules import optional_module
 
 DOMAINS = ("accounts", "outbox", "directory", "events", "esspresso", "offers")
 
 for _domain in DOMAINS:
-    if importlib.util.find_spec(f"network.{_domain}.models") is not None:
-        importlib.import_module(f"network.{_domain}.models")
+    optional_module(f"network.{_domain}.models")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass
 
 from network.accounts import services as accounts
+from network.core.modules import optional_module
 from network.core.urls import external_url
 from network.outbox import services as outbox
 from network.outbox.models import OutboxStatus
@@ -36,10 +35,7 @@ def dashboard() -> list[tuple[str, list[Figure]]]:
         ]),
     ]
     for domain in DOMAINS:
-        name = f"network.{domain}.services"
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
+        module = optional_module(f"network.{domain}.services")
         summary = getattr(module, "staff_summary", None)
         if summary is not None:
             title, figures = _domain_title(domain), summary()
