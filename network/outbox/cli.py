@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
@@ -26,3 +27,11 @@ def send(loop: bool, interval: float) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+@cli.command("purge")
+@click.option("--days", default=365, show_default=True, help="Keep sent mail this many days.")
+def purge(days: int) -> None:
+    """Delete sent mail older than --days (privacy: it holds personal data)."""
+    removed = services.purge_sent(older_than=timedelta(days=days))
+    click.echo(f"{removed} courriel(s) envoyé(s) supprimé(s).")

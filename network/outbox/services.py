@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
+from network.core import gdpr
 from network.core.errors import NotFound
 from network.core.time import utcnow
 from network.extensions import db, mail
@@ -199,3 +200,32 @@ def count_by_status() -> dict[OutboxStatus, int]:
     counts = {status: 0 for status in OutboxStatus}
     counts.update({status: n for status, n in rows})
     return counts
+
+
+def purge_sent(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Sent mail holds personal data: keep it only as long as the privacy page says."""
+    cutoff = (now or utcnow()) - older_than
+    result = db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENT)
+        .where(OutboxMessage.sent_at < cutoff)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def _export(user) -> list[dict[str, Any]]:
+    return [{"objet": m.subject, "cree_le": m.created_at.isoformat(), "statut": m.status.value}
+            for m in list_for_address(user.email)]
+
+
+def _erase(user) -> None:
+    # Mail still waiting is kept so that nothing promised is lost; the rest goes now.
+    db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.to_address == user.email)
+        .where(OutboxMessage.status != OutboxStatus.PENDING)
+    )
+
+
+gdpr.register("courriels", _export, _erase)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from support import link_from_outbox, outbox_messages
 from werkzeug.security import check_password_hash
 
 from network.accounts import services
 from network.accounts.models import OrganisationKind, OrgRole, User
 from network.core.errors import DomainError
+from support import link_from_outbox, outbox_messages
 
 STRONG = "une phrase assez longue pour la Moselle"
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from support import link_from_outbox, outbox_messages
-
 from conftest import DEFAULT_PASSWORD
 from network.accounts.models import User
+from support import link_from_outbox, outbox_messages
 
 STRONG = "une phrase assez longue pour la Moselle"
 

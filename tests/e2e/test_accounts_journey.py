@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from support import links_in, mail_text
 
 from network.outbox.services import deliver_due
+from support import links_in, mail_text
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "une phrase assez longue pour la Moselle"

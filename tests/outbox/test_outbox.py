@@ -6,12 +6,12 @@ import threading
 from datetime import timedelta
 
 import pytest
-from support import mail_text, outbox_messages
 
 from conftest import free_port
 from network.core.time import utcnow
 from network.outbox import services
 from network.outbox.models import OutboxStatus
+from support import mail_text, outbox_messages
 
 
 @pytest.fixture
@@ -168,3 +168,25 @@ def test_staff_outbox_page_and_development_preview(preview_on, client, login, ma
     assert "alex@example.org" in page and "En attente" in page
     assert stranger.get(f"/boite-envoi/{message_id}").status_code == 200
     assert accounts.get_user_by_email("alex@example.org") is not None
+
+
+def test_purge_keeps_recent_and_unsent_mail(smtp_config, app):
+    queue(2)
+    services.deliver_due()
+    queue(1)  # still pending
+    later = utcnow() + timedelta(days=400)
+    assert services.purge_sent(older_than=timedelta(days=365), now=later) == 2
+    assert [m.status for m in outbox_messages()] == [OutboxStatus.PENDING]
+
+
+def test_account_export_and_erasure_cover_the_outbox(smtp_config, app, make_user):
+    from conftest import DEFAULT_PASSWORD
+    from network.accounts import services as accounts
+
+    user = make_user(email="dest0@example.org")
+    queue(1)
+    services.deliver_due()
+    data = accounts.export_data(user)
+    assert data["courriels"][0]["objet"] == "Message 0"
+    accounts.delete_account(user, DEFAULT_PASSWORD)
+    assert outbox_messages("dest0@example.org") == []
