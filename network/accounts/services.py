@@ -116,9 +116,14 @@ def verify_email(token: str) -> User:
     return user
 
 
+_DUMMY_HASH = generate_password_hash("timing-equaliser", method="scrypt")
+
+
 def authenticate(email: str, password: str) -> User:
     user = get_user_by_email(email)
-    if user is None or not check_password_hash(user.password_hash, password):
+    # Hash even for unknown addresses so that timing does not tell who has an account.
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not valid:
         raise DomainError("Adresse e-mail ou mot de passe incorrect.", "bad_credentials",
                           field="password")
     if not user.is_active_account:
