@@ -14,7 +14,9 @@ def home():
 
 def home_sections() -> dict:
     """What each domain shows on the home page; domains add their own query here."""
-    return {}
+    from network.events.services import list_upcoming
+
+    return {"upcoming_events": list_upcoming(limit=4)}
 
 
 @bp.get("/accessibilite")

@@ -1,0 +1,1 @@
+"""Events: forums, territorial breakfasts, evenings; registration, waitlist, calendar invites."""

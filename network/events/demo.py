@@ -1,0 +1,80 @@
+"""Demo events: the 2 December evening closing the Mois de l'ESS, a forum and two breakfasts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from network.core.time import PARIS, utcnow
+from network.events import services
+from network.events.models import Event, EventKind, EventStatus
+from network.extensions import db
+
+INNOVATION_TITLE = "L'Innovation Sociale, tous concernés !"
+
+
+def next_december_2(today: date) -> date:
+    this_year = date(today.year, 12, 2)
+    return this_year if this_year >= today else date(today.year + 1, 12, 2)
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+
+
+def demo_events(today: date) -> list[services.EventData]:
+    dec2 = next_december_2(today)
+    forum_day = today + timedelta(days=45)
+    b1, b2 = today + timedelta(days=20), today + timedelta(days=34)
+    return [
+        services.EventData(
+            kind=EventKind.EVENING, title=INNOVATION_TITLE,
+            subtitle="Développez les partenariats entre collectivités locales, entreprises et "
+                     "structures de l'Économie Sociale et Solidaire pour un territoire plus "
+                     "durable et inclusif",
+            description="Soirée de clôture du **Mois de l'ESS en Grand Est**.\n\n"
+                        "- Témoignages de partenariats réussis en Moselle\n"
+                        "- Échanges entre collectivités, entreprises et structures de l'ESS\n"
+                        "- Verre de l'amitié\n",
+            start_at=_at(dec2, 16, 30), end_at=_at(dec2, 19, 30), territory="metz",
+            venue_name="Hôtel du Département", venue_room="Espace Pierre Messmer",
+            venue_address="1 rue du Pont Moreau, 57000 Metz",
+            organiser="Département de la Moselle", partners="CRESS Grand Est", capacity=150),
+        services.EventData(
+            kind=EventKind.FORUM, title="Forum emploi-bénévolat de l'ESS",
+            subtitle="Rencontrez les structures de l'ESS qui recrutent salariés et bénévoles",
+            description="Stands des structures, offres d'emploi et de bénévolat, ateliers CV.",
+            start_at=_at(forum_day, 9, 30), end_at=_at(forum_day, 16, 30),
+            territory="thionville", venue_name="Salle des fêtes (à préciser)",
+            venue_address="Thionville", organiser="Département de la Moselle",
+            partners="CRESS Grand Est, France Travail", capacity=400),
+        services.EventData(
+            kind=EventKind.BREAKFAST, title="Petit-déjeuner territorial de Forbach",
+            subtitle="Les acteurs de l'ESS du territoire se rencontrent autour d'un café",
+            start_at=_at(b1, 8, 30), end_at=_at(b1, 10, 30), territory="forbach-boulay",
+            venue_name="Lieu à préciser", venue_address="Forbach",
+            organiser="Département de la Moselle", capacity=40, asks_dietary=True),
+        services.EventData(
+            kind=EventKind.BREAKFAST, title="Petit-déjeuner territorial de Sarrebourg",
+            subtitle="Les acteurs de l'ESS du territoire se rencontrent autour d'un café",
+            start_at=_at(b2, 8, 30), end_at=_at(b2, 10, 30),
+            territory="sarrebourg-chateau-salins", venue_name="Lieu à préciser",
+            venue_address="Sarrebourg", organiser="Département de la Moselle", capacity=40,
+            asks_dietary=True),
+    ]
+
+
+def load(*, staff, member, today: date | None = None) -> list[str]:
+    """Idempotent: an event with the same title is not added twice."""
+    today = today or utcnow().astimezone(PARIS).date()
+    done = []
+    for data in demo_events(today):
+        exists = db.session.scalar(select(Event.id).where(Event.title == data.title))
+        if exists is not None:
+            continue
+        event = services.create_event(data)
+        event.status = EventStatus.PUBLISHED
+        db.session.commit()
+        done.append(f"événement « {data.title} »")
+    return done

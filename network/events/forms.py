@@ -1,0 +1,103 @@
+"""Event forms: French messages at the field; the services check again what matters."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from network.events.models import KIND_LABELS, TERRITORIES
+
+REQUIRED = "Ce champ est obligatoire."
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+DT_MESSAGE = "Saisissez une date et une heure, par exemple 02/12/2026 16:30."
+
+
+def _dt(label: str, required: bool = True, **kw):
+    validators = [DataRequired(DT_MESSAGE)] if required else [Optional()]
+    return DateTimeLocalField(label, format=DT_FORMAT, validators=validators, **kw)
+
+
+class EventForm(FlaskForm):
+    kind = SelectField("Type d'événement", choices=[(k.value, v) for k, v in KIND_LABELS.items()],
+                       validators=[DataRequired(REQUIRED)])
+    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
+    subtitle = StringField("Sous-titre", validators=[Optional(), Length(max=300)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)],
+                                description="Mise en forme Markdown : **gras**, listes, liens.")
+    start_at = _dt("Début (heure de Paris)")
+    end_at = _dt("Fin (heure de Paris)")
+    venue_name = StringField("Lieu", validators=[Optional(), Length(max=200)])
+    venue_room = StringField("Salle", validators=[Optional(), Length(max=200)])
+    venue_address = StringField("Adresse", validators=[Optional(), Length(max=300)])
+    territory = SelectField("Territoire", choices=list(TERRITORIES.items()),
+                            validators=[DataRequired(REQUIRED)])
+    organiser = StringField("Organisateur", validators=[Optional(), Length(max=200)])
+    partners = StringField("Partenaires", validators=[Optional(), Length(max=500)],
+                           description="Séparés par des virgules.")
+    capacity = IntegerField("Jauge (nombre de places)",
+                            validators=[Optional(), NumberRange(min=0, max=100000,
+                                        message="Un nombre entre 0 et 100 000.")],
+                            description="Laissez vide pour un nombre de places illimité.")
+    registration_opens_at = _dt("Ouverture des inscriptions", required=False,
+                                description="Vide : dès la publication.")
+    registration_closes_at = _dt("Clôture des inscriptions", required=False,
+                                 description="Vide : au début de l'événement.")
+    is_members_only = BooleanField("Réservé aux membres du réseau")
+    asks_organisation = BooleanField("Demander l'organisation et la fonction", default=True)
+    asks_accessibility = BooleanField("Demander les besoins d'accessibilité", default=True)
+    asks_dietary = BooleanField("Demander le régime alimentaire (petits-déjeuners)")
+    asks_list_consent = BooleanField("Demander l'accord pour la liste des participants",
+                                     default=True)
+    asks_photo_consent = BooleanField("Demander l'accord pour les photos", default=True)
+
+
+class RegistrationForm(FlaskForm):
+    """The questions; for signed-in people they come pre-filled from the profile."""
+
+    organisation_name = StringField("Organisation", validators=[Optional(), Length(max=200)],
+                                    render_kw={"autocomplete": "organization"})
+    role = StringField("Fonction", validators=[Optional(), Length(max=120)],
+                       render_kw={"autocomplete": "organization-title"})
+    accessibility_needs = TextAreaField(
+        "Besoins d'accessibilité", validators=[Optional(), Length(max=500)],
+        description="Par exemple : accès en fauteuil, boucle magnétique, interprète LSF.")
+    dietary_needs = StringField("Régime alimentaire", validators=[Optional(), Length(max=300)],
+                                description="Végétarien, sans gluten, allergies…")
+    consents_to_list = BooleanField(
+        "J'accepte de figurer sur la liste des participants remise aux autres participants")
+    consents_to_photos = BooleanField("J'accepte d'être pris·e en photo pendant l'événement")
+
+
+class GuestRegistrationForm(RegistrationForm):
+    name = StringField("Prénom et nom", validators=[DataRequired(REQUIRED), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField("Adresse e-mail", validators=[
+        DataRequired(REQUIRED), Length(max=254),
+        Email(message="Saisissez une adresse e-mail valide, par exemple "
+                      "prenom.nom@exemple.fr.", check_deliverability=False)],
+        render_kw={"autocomplete": "email"})
+
+
+class StaffAddForm(GuestRegistrationForm):
+    pass
+
+
+class GroupForm(FlaskForm):
+    people = TextAreaField(
+        "Collègues à inscrire", validators=[DataRequired(REQUIRED), Length(max=5000)],
+        description="Une personne par ligne : Prénom Nom <adresse e-mail>.")
+    role = StringField("Fonction (facultatif)", validators=[Optional(), Length(max=120)])
+
+
+class MessageForm(FlaskForm):
+    subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=10000)])
