@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from network.events.models import KIND_LABELS, TERRITORIES
@@ -27,7 +28,8 @@ def _dt(label: str, required: bool = True, **kw):
 
 
 class EventForm(FlaskForm):
-    kind = SelectField("Type d'événement", choices=[(k.value, v) for k, v in KIND_LABELS.items()],
+    kind = SelectField("Type d'événement",
+                       choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
                        validators=[DataRequired(REQUIRED)])
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
     subtitle = StringField("Sous-titre", validators=[Optional(), Length(max=300)])
@@ -38,7 +40,8 @@ class EventForm(FlaskForm):
     venue_name = StringField("Lieu", validators=[Optional(), Length(max=200)])
     venue_room = StringField("Salle", validators=[Optional(), Length(max=200)])
     venue_address = StringField("Adresse", validators=[Optional(), Length(max=300)])
-    territory = SelectField("Territoire", choices=list(TERRITORIES.items()),
+    territory = SelectField("Territoire",
+                            choices=[SelectChoice(k, v) for k, v in TERRITORIES.items()],
                             validators=[DataRequired(REQUIRED)])
     organiser = StringField("Organisateur", validators=[Optional(), Length(max=200)])
     partners = StringField("Partenaires", validators=[Optional(), Length(max=500)],
