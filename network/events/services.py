@@ -549,7 +549,7 @@ def _free_seat(event: Event, now: datetime) -> None:
 
 def _fill_free_seats(event: Event, now: datetime) -> None:
     """After the capacity was raised: offer the new seats to those waiting."""
-    if event.status != EventStatus.PUBLISHED:
+    if event.status != EventStatus.PUBLISHED or event.start_at <= now:
         return
     while _next_waitlisted(event.id) is not None and _take_seat(event.id):
         _free_seat(event, now)
