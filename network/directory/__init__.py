@@ -1,0 +1,1 @@
+"""Network directory: ESS structure profiles, membership of the network, search, open data."""

@@ -1,0 +1,84 @@
+"""Logo checking: bytes in, bytes out. The file is decoded, never trusted by its name."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_PIXELS = 25_000_000  # a decompression bomb is refused before decoding
+MAX_SIDE = 800  # logos are shown small; re-encoding at this size keeps rows light
+ALLOWED = {"PNG", "JPEG", "WEBP"}
+
+
+class InvalidImage(ValueError):
+    """`str(err)` is a message for people, in French."""
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+def clean_logo(raw: bytes) -> CleanImage:
+    """Refuse anything that is not a real PNG/JPEG/WebP; re-encode it without metadata."""
+    if not raw:
+        raise InvalidImage("Le fichier est vide.")
+    if len(raw) > MAX_BYTES:
+        raise InvalidImage(
+            f"Le logo pèse {len(raw) / 1024 / 1024:.1f} Mo : la taille maximale est de 2 Mo."
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw)) as probe:
+                fmt = probe.format
+                if fmt not in ALLOWED:
+                    raise InvalidImage(_not_an_image())
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise InvalidImage(_too_big())
+                probe.verify()
+            with Image.open(io.BytesIO(raw)) as img:
+                img.load()
+                img = ImageOps.exif_transpose(img)
+                return _reencode(img, fmt)
+    except InvalidImage:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InvalidImage(_too_big()) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InvalidImage(_not_an_image()) from exc
+
+
+def _too_big() -> str:
+    return "Cette image est trop grande (plus de 25 millions de pixels) : réduisez-la."
+
+
+def _not_an_image() -> str:
+    return ("Ce fichier n'est pas une image PNG, JPEG ou WebP lisible. "
+            "Enregistrez votre logo dans l'un de ces formats et réessayez.")
+
+
+def _reencode(img: Image.Image, fmt: str) -> CleanImage:
+    img.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        img.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+        content_type = "image/jpeg"
+    else:
+        # PNG and WebP keep transparency; saving without `exif=`/`pnginfo=` drops metadata.
+        mode = "RGBA" if img.mode in ("RGBA", "LA", "P", "PA") else "RGB"
+        img = img.convert(mode)
+        if fmt == "PNG":
+            img.save(out, "PNG", optimize=True)
+            content_type = "image/png"
+        else:
+            img.save(out, "WEBP", quality=85)
+            content_type = "image/webp"
+    return CleanImage(out.getvalue(), content_type, img.width, img.height)

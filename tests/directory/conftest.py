@@ -1,0 +1,51 @@
+"""Directory fixtures: reference lists, a valid profile, structures in any status."""
+
+from __future__ import annotations
+
+import pytest
+
+from network.directory import services
+from network.directory.demo import make_siret
+from network.directory.models import StructureStatus
+
+
+def _profile_data(n: int = 1, **overrides) -> services.StructureData:
+    values = dict(
+        name=f"Association Exemple {n}", siret=make_siret(n), legal_form="association",
+        rna=f"W57200{n:04d}", postcode="57000", commune="Metz", territory="metz",
+        sectors=["insertion"], offerings=[("traiteur", "prestation", "departement")],
+        description="Une **association** de Metz.",
+    )
+    values.update(overrides)
+    return services.StructureData(**values)
+
+
+@pytest.fixture
+def profile_data():
+    """profile_data(n, **overrides): a valid StructureData (invented, Luhn-valid SIRET)."""
+    return _profile_data
+
+
+@pytest.fixture
+def refdata(app):
+    services.ensure_reference_data()
+
+
+@pytest.fixture
+def make_structure(refdata, make_user, make_staff):
+    counter = {"n": 0}
+    staff = {}
+
+    def make(owner=None, *, status=StructureStatus.APPROVED, **overrides):
+        counter["n"] += 1
+        owner = owner or make_user()
+        structure = services.create_structure(owner, _profile_data(counter["n"] + 100,
+                                                                  **overrides))
+        if status != StructureStatus.PENDING:
+            staff.setdefault("user", make_staff())
+            services.approve_structure(structure, staff=staff["user"])
+            if status == StructureStatus.SUSPENDED:
+                services.suspend_structure(structure, staff=staff["user"], reason="Pour test")
+        return structure
+
+    return make
