@@ -118,6 +118,12 @@ def register_cli(app: Flask) -> None:
 
     for group in (users_cli, outbox_cli, demo_cli):
         app.cli.add_command(group)
+    from network.core.modules import optional_module
+
+    for domain in ("directory", "events", "esspresso", "offers"):
+        module = optional_module(f"network.{domain}.cli")
+        if module is not None:
+            app.cli.add_command(module.cli)
 
 
 ERROR_TEXT = {
