@@ -45,6 +45,12 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
+# Directory full-text search: the FTS5 table and its shadow tables (SQLite) and the GIN
+# expression index (PostgreSQL) come from network.directory.search.create_search_ddl, not
+# from the models; this filter keeps `flask db check` / autogenerate from dropping them.
+from network.directory.search import include_name  # noqa: E402
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -65,7 +71,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -100,6 +107,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=include_name,
             **conf_args
         )
 

@@ -108,3 +108,8 @@ class SearchMatch:
     join: tuple[Any, ColumnElement[bool]] | None
     condition: ColumnElement[bool] | None
     rank: ColumnElement[Any]
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic filter (migrations/env.py): hide the search DDL from autogenerate / db check."""
+    return not (type_ in ("table", "index") and name in SHADOW_NAMES)
