@@ -5,7 +5,9 @@ accent-free, lower-case words (`normalize`): no PostgreSQL extension (unaccent) 
 and "economie" finds "Économie" on both engines.
 
 - SQLite: an FTS5 table with external content (`structures_fts`), kept in sync by triggers.
-- PostgreSQL: a GIN index on `to_tsvector('simple', search_text)`.
+- PostgreSQL: a stored generated column `search_vector` =
+  `to_tsvector('simple', search_text)` with a GIN index: matching uses the index and ranking
+  reads the stored vector instead of parsing the text again for every matching row.
 
 `create_search_ddl(connection)` is the one place for this DDL: `create_all` runs it through
 an `after_create` listener on the `structures` table, and the Alembic revision calls it too.
@@ -25,6 +27,7 @@ from sqlalchemy.engine import Connection
 SHADOW_NAMES = frozenset({
     "structures_fts", "structures_fts_data", "structures_fts_idx", "structures_fts_content",
     "structures_fts_docsize", "structures_fts_config", "ix_structures_search_gin",
+    "search_vector",
 })
 
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss",
@@ -54,8 +57,11 @@ def create_search_ddl(connection: Connection) -> None:
         connection.execute(text("INSERT INTO structures_fts(structures_fts) VALUES ('rebuild')"))
     elif connection.dialect.name == "postgresql":
         connection.execute(text(
+            "ALTER TABLE structures ADD COLUMN IF NOT EXISTS search_vector tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED"))
+        connection.execute(text(
             "CREATE INDEX IF NOT EXISTS ix_structures_search_gin ON structures "
-            "USING gin (to_tsvector('simple'::regconfig, search_text))"))
+            "USING gin (search_vector)"))
 
 
 def drop_search_ddl(connection: Connection) -> None:
@@ -65,6 +71,7 @@ def drop_search_ddl(connection: Connection) -> None:
         connection.execute(text("DROP TABLE IF EXISTS structures_fts"))
     elif connection.dialect.name == "postgresql":
         connection.execute(text("DROP INDEX IF EXISTS ix_structures_search_gin"))
+        connection.execute(text("ALTER TABLE structures DROP COLUMN IF EXISTS search_vector"))
 
 
 _SQLITE_DDL = (
@@ -96,7 +103,7 @@ def match(dialect: str, id_column, search_column, words: list[str]) -> SearchMat
         )
         return SearchMatch(join=(hits, id_column == hits.c.id), condition=None,
                            rank=hits.c.rank)
-    vector = func.to_tsvector(literal_column("'simple'::regconfig"), search_column)
+    vector = literal_column(f"{search_column.table.name}.search_vector")
     query = func.to_tsquery(literal_column("'simple'::regconfig"),
                             " & ".join(f"{w}:*" for w in words))
     return SearchMatch(join=None, condition=vector.op("@@")(query),
@@ -112,4 +119,4 @@ class SearchMatch:
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     """Alembic filter (migrations/env.py): hide the search DDL from autogenerate / db check."""
-    return not (type_ in ("table", "index") and name in SHADOW_NAMES)
+    return not (type_ in ("table", "index", "column") and name in SHADOW_NAMES)

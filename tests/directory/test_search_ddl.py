@@ -48,7 +48,8 @@ def test_ddl_is_idempotent_and_indexes_existing_rows(db, make_structure):
     assert [x.id for x in services.search_structures("recyclerie").items] == [s.id]
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect() as conn:
+            conn.execute(text("SET enable_seqscan = off"))
             plan = "\n".join(conn.execute(text(
-                "EXPLAIN SELECT id FROM structures WHERE to_tsvector('simple'::regconfig, "
-                "search_text) @@ to_tsquery('simple'::regconfig, 'recyc:*')")).scalars())
-        assert "structures" in plan
+                "EXPLAIN SELECT id FROM structures WHERE "
+                "search_vector @@ to_tsquery('simple'::regconfig, 'recyc:*')")).scalars())
+        assert "ix_structures_search_gin" in plan

@@ -373,3 +373,13 @@ def test_join_and_invitation_pages(client, db, two_structures, login, make_user)
     response = other.post(link, follow_redirects=True)
     assert "Vous faites maintenant partie de « Cible »" in response.text
     assert client.get("/annuaire/invitation/pas-un-jeton").status_code == 400
+
+
+def test_pagination_keeps_query_and_filters(client, make_structure):
+    for n in range(23):
+        make_structure(name=f"Atelier {n:02d}", territory="thionville")
+    first = client.get("/annuaire/?q=atelier&territoire=thionville")
+    assert first.status_code == 200 and "Page 1 sur 2" in first.text
+    assert "q=atelier&amp;territoire=thionville&amp;page=2" in first.text
+    second = client.get("/annuaire/?q=atelier&territoire=thionville&page=2")
+    assert "Atelier 22" in second.text and 'rel="prev"' in second.text
