@@ -73,6 +73,7 @@ LEGAL_FORMS: dict[LegalForm, tuple[str, str]] = {
 
 ASSOCIATIONS_WITH_RNA = {LegalForm.ASSOCIATION, LegalForm.ASSOCIATION_INSERTION,
                          LegalForm.ASSOCIATION_INTERMEDIAIRE, LegalForm.ASSOCIATION_RUP}
+SCOP_FORMS = {LegalForm.SCOP_SARL, LegalForm.SCOP_SA_CA, LegalForm.SCOP_SA_DIRECTOIRE}
 COMMERCIAL_ESUS = {LegalForm.SARL_ESUS, LegalForm.SAS_ESUS, LegalForm.SA_ESUS}
 
 

@@ -32,8 +32,10 @@ from network.directory.models import (
     AREAS_SERVED,
     ASSOCIATIONS_WITH_RNA,
     BUYER_KINDS,
+    COMMERCIAL_ESUS,
     LABELS,
     LEGAL_FORMS,
+    SCOP_FORMS,
     SERVICE_KINDS,
     SIAE_KINDS,
     AreaServed,
@@ -195,6 +197,12 @@ def _clean(data: StructureData) -> dict[str, Any]:
                            "invalid_label_dates", "labels")
         labels.append((code, obtained, expires))
     values["labels"] = labels
+    if legal_form in COMMERCIAL_ESUS and "esus" not in {code for code, _a, _b in labels}:
+        raise _invalid("Une société commerciale rejoint le réseau de l'ESS avec l'agrément "
+                       "ESUS : cochez-le dans « Labels et agréments » avec sa date.",
+                       "esus_required", "labels")
+    if legal_form in SCOP_FORMS and values["coop_status"] == CoopStatus.NONE:
+        values["coop_status"] = CoopStatus.SCOP
     try:
         values["description"] = validators.check_markdown(data.description)
     except InvalidIdentifier as exc:
@@ -384,6 +392,10 @@ def list_invitations(structure: Structure) -> list[Invitation]:
     return list(db.session.scalars(select(Invitation).where(
         Invitation.structure_id == structure.id, Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None)).order_by(Invitation.created_at)))
+
+
+def description_html(structure: Structure) -> str:
+    return validators.render_markdown(structure.description)
 
 
 def get_logo(structure_id: int) -> StructureLogo | None:
@@ -747,7 +759,12 @@ def change_role(structure: Structure, user_id: int, role: OrgRole, *, acting: Us
         raise NotFound("Cette personne n'est pas membre.", "not_member")
     _log(structure, acting, "membres", {member.user.email: member.role.value},
          {member.user.email: OrgRole(role).value})
-    accounts.set_member(structure.organisation_id, member.user, OrgRole(role), acting=acting)
+    try:
+        accounts.set_member(structure.organisation_id, member.user, OrgRole(role),
+                            acting=acting)
+    except Conflict:  # the last owner: nothing of this attempt may stay in the session
+        db.session.rollback()
+        raise
 
 
 def remove_from_structure(structure: Structure, user_id: int, *, acting: User) -> None:

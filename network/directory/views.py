@@ -63,7 +63,7 @@ def profile(structure_id: int):
     user = _user()
     return render_template(
         "directory/profile.html", structure=structure,
-        description_html=services.validators.render_markdown(structure.description),
+        description_html=services.description_html(structure),
         logo_version=services.logo_version(structure),
         role=services.role_of(user, structure), can_edit=services.can_edit(user, structure),
         join_form=forms.JoinForm(), choices=services.CHOICES)

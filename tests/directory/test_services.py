@@ -66,6 +66,7 @@ def test_create_structure_is_pending_with_org_owner_and_mail_to_staff(app, db, r
     ({"legal_form": "sarl"}, "legal_form", "invalid_legal_form"),
     ({"territory": "paris"}, "territory", "invalid_territory"),
     ({"website": "javascript:alert(1)"}, "website", "invalid_website"),
+    ({"legal_form": "sas-esus", "rna": ""}, "labels", "esus_required"),
 ])
 def test_invalid_input_stores_nothing(db, refdata, make_user, overrides, field, code, profile_data):
     with pytest.raises(ValidationError) as err:
@@ -94,10 +95,19 @@ def test_association_de_droit_local_has_register_number_not_rna(refdata, make_us
     assert s.insee_code == "9260"
 
 
-def test_scic_has_its_own_field(refdata, make_user, profile_data):
+def test_scic_has_its_own_field_and_scop_is_deduced(refdata, make_user, profile_data):
     s = services.create_structure(make_user(), profile_data(1, legal_form="coop-sas",
                                                             coop_status="scic", rna=""))
-    assert s.coop_status.value == "scic" and s.rna is None
+    assert s.coop_status.value == "scic" and s.rna is None and s.insee_code == "5710"
+    scop = services.create_structure(make_user(), profile_data(2, legal_form="scop-sarl",
+                                                               rna=""))
+    assert scop.coop_status.value == "scop" and scop.insee_code == "5458"
+
+
+def test_commercial_company_with_esus(refdata, make_user, profile_data):
+    s = services.create_structure(make_user(), profile_data(
+        1, legal_form="sas-esus", rna="", labels=[("esus", None, None)]))
+    assert s.legal_form_label.startswith("Société commerciale")
 
 
 def test_same_siret_twice_is_a_conflict(db, refdata, make_user, profile_data):
@@ -284,6 +294,7 @@ def test_roles_and_last_owner_cannot_leave(db, make_structure, make_user):
     assert err.value.code == "last_owner"
     with pytest.raises(Conflict):
         services.change_role(s, owner.id, OrgRole.EDITOR, acting=owner)
+    assert not any(c.new_value == {owner.email: "editor"} for c in services.list_changes(s))
     services.change_role(s, colleague.id, OrgRole.OWNER, acting=owner)
     services.remove_from_structure(s, owner.id, acting=owner)  # now owner may leave
     assert accounts.get_membership(s.organisation_id, owner.id) is None
