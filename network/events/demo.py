@@ -77,4 +77,8 @@ def load(*, staff, member, today: date | None = None) -> list[str]:
         event.status = EventStatus.PUBLISHED
         db.session.commit()
         done.append(f"événement « {data.title} »")
+        if data.kind == EventKind.EVENING:
+            # The demo member is registered: "Mon compte" shows the registration and its badge.
+            services.register(event, services.prefill(member), user=member)
+            done.append(f"inscription de {member.email} (avec badge)")
     return done

@@ -104,3 +104,13 @@ class GroupForm(FlaskForm):
 class MessageForm(FlaskForm):
     subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=200)])
     body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=10000)])
+
+
+class CheckInForm(FlaskForm):
+    """The code under the QR, typed by hand when the camera cannot read the badge."""
+
+    code = StringField("Code du badge", validators=[DataRequired("Saisissez le code du badge."),
+                                                    Length(max=200)],
+                       description="8 lettres et chiffres, par exemple ABCD-EF23.",
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                  "spellcheck": "false"})

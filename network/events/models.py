@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.time import UTCDateTime, utcnow
+from network.events.badges import new_code
 from network.extensions import db
 
 
@@ -191,6 +192,11 @@ class Registration(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attended: Mapped[bool | None] = mapped_column()  # marked by staff on the day
+    # Printed under the QR code of the badge; scanning it at the door checks the person in.
+    badge_code: Mapped[str] = mapped_column(String(12), unique=True, default=new_code)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
     # Stable per event and person (RFC 5545 UID); the SEQUENCE last sent to this person.
     ical_uid: Mapped[str] = mapped_column(String(80), unique=True)
     ical_sequence: Mapped[int] = mapped_column(default=0)

@@ -24,7 +24,7 @@ from network.core.errors import Conflict, DomainError, NotFound, PermissionDenie
 from network.core.time import to_paris, utcnow
 from network.core.tokens import make_token, read_token
 from network.core.urls import external_url
-from network.events import ical
+from network.events import badges, checkin, ical
 from network.events.models import (
     ACTIVE,
     KIND_LABELS,
@@ -682,7 +682,9 @@ def ics_event(event: Event, *, uid: str | None = None, sequence: int | None = No
 def _links(reg: Registration) -> dict[str, str]:
     token = manage_token(reg)
     return {"manage_link": external_url("events.manage", token=token),
-            "event_link": external_url("events.detail", event_id=reg.event_id)}
+            "event_link": external_url("events.detail", event_id=reg.event_id),
+            "badge_link": external_url("events.my_badge", token=token),
+            "badge_code": badges.display(reg.badge_code)}
 
 
 def _mail(reg: Registration, template: str, subject: str, *, attachments=None, **context):
@@ -701,8 +703,11 @@ def _mail_invite(reg: Registration, template: str, subject: str, *, now: datetim
     data = ical.invite(ics_event(reg.event, uid=reg.ical_uid, sequence=seq),
                        method=ical.REQUEST, attendee_email=reg.email, attendee_name=reg.name,
                        now=now, alarm_minutes=int(setting("EVENTS_ALARM_MINUTES")))
-    _mail(reg, template, subject, attachments=[
-        outbox.Attachment("invitation.ics", ical.content_type(ical.REQUEST), data)])
+    attachments = [outbox.Attachment("invitation.ics", ical.content_type(ical.REQUEST), data)]
+    if reg.status == S.CONFIRMED:
+        # The badge travels with the invite: shown on the phone or printed, scanned at the door.
+        attachments.append(outbox.Attachment("badge.png", "image/png", checkin.badge_png(reg)))
+    _mail(reg, template, subject, attachments=attachments)
 
 
 def _mail_cancel(reg: Registration, template: str, subject: str, *, now: datetime,
@@ -866,10 +871,13 @@ def staff_summary() -> list[tuple[str, int | str, str]]:
     waiting = db.session.scalar(
         select(func.count(Registration.id)).join(Event)
         .where(Event.end_at >= now, Registration.status == S.WAITLISTED)) or 0
+    checked_in = db.session.scalar(
+        select(func.count(Registration.checked_in_at))) or 0
     url = external_url("events.staff_index")
     return [("Événements à venir", len(upcoming), url),
             ("Inscriptions confirmées à venir", confirmed, url),
-            ("En liste d'attente", waiting, url)]
+            ("En liste d'attente", waiting, url),
+            ("Entrées enregistrées à l'accueil (tous événements)", checked_in, url)]
 
 
 # --- GDPR ----------------------------------------------------------------------------------

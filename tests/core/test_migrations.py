@@ -34,7 +34,8 @@ def empty_database(tmp_path):
     name = f"network_mig_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # template0 accepts no connections, so no concurrent session can block the copy.
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
     try:
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import icalendar
 import pytest
 import vobject
+import zxingcpp
+from PIL import Image
 
 from network.outbox.services import deliver_due
 from support import links_in, mail_text
@@ -22,7 +26,9 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
 
         staff = accounts.create_staff("equipe@example.org", name="Camille",
                                       password="une phrase assez longue pour la Moselle")
-        demo.load(staff=staff, member=staff)
+        demo.load(staff=staff, member=staff)  # the demo registers its member: one seat taken
+        assert deliver_due().sent == 1  # that member's own confirmation, not this journey's
+        smtp_config.messages.clear()
         event_id = db.session.scalar(db.select(Event.id).where(
             Event.title == demo.INNOVATION_TITLE))
         db.session.remove()
@@ -30,7 +36,7 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     page.goto(live_server.url + "/evenements/")
     page.get_by_role("link", name=demo.INNOVATION_TITLE).click()
     page.get_by_role("heading", name=demo.INNOVATION_TITLE).wait_for()
-    assert page.get_by_text("150 place(s) restante(s) sur 150").is_visible()
+    assert page.get_by_text("149 place(s) restante(s) sur 150").is_visible()
     assert page.get_by_text("Espace Pierre Messmer").first.is_visible()
     check_a11y(page, "page de l'événement")
     page.get_by_label("Prénom et nom").fill("Sam Invité")
@@ -60,7 +66,10 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     assert str(ev["SUMMARY"]) == demo.INNOVATION_TITLE
     assert ev.decoded("DTSTART").strftime("%d/%m %H:%M") == "02/12 16:30"
     assert str(ev["ATTENDEE"]) == "mailto:sam@example.org"
+    [badge] = [p for p in confirmation.walk() if p.get_filename() == "badge.png"]
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(badge.get_payload(decode=True))))
+    assert "/evenements/badge/" in qr.text
     assert vobject.readOne(data.decode()).vevent.dtstart.value.hour == 16
 
     page.goto(f"{live_server.url}/evenements/{event_id}")
-    assert page.get_by_text("149 place(s) restante(s) sur 150").is_visible()
+    assert page.get_by_text("148 place(s) restante(s) sur 150").is_visible()

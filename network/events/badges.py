@@ -1,0 +1,44 @@
+"""Badges: a short code per registration and its QR image. Pure: values in, bytes out."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from urllib.parse import urlsplit
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+
+# No 0/O, 1/I/L: a person can read the code aloud or type it when the camera fails.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+_CODE = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize(scanned: str) -> str | None:
+    """A scanned badge URL, or a code typed by hand (spaces, dashes, lower case), to a code."""
+    text = (scanned or "").strip()
+    if "://" in text:
+        text = urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1]
+    code = re.sub(r"[\s\-]", "", text).upper()
+    return code if _CODE.match(code) else None
+
+
+def display(code: str) -> str:
+    """ABCD-EFGH: easier to read on a badge."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def qr_png(text: str, *, box_size: int = 10, border: int = 4) -> bytes:
+    """The QR image of `text` (the badge URL); medium error correction survives a worn print."""
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border)
+    qr.add_data(text)
+    qr.make(fit=True)
+    buffer = io.BytesIO()
+    qr.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    return buffer.getvalue()
