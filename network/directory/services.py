@@ -398,6 +398,18 @@ def description_html(structure: Structure) -> str:
     return validators.render_markdown(structure.description)
 
 
+def territory_of_organisation_name(name: str | None) -> str | None:
+    """Territory name of the published structure with this name (events' figures use it)."""
+    key = search.normalize(name)
+    if not key:
+        return None
+    return db.session.scalar(
+        select(Territory.name).join(Structure, Structure.territory_id == Territory.id)
+        .where(Structure.status == StructureStatus.APPROVED,
+               or_(Structure.sort_name == key, func.lower(Structure.name) == name.lower()))
+        .limit(1))
+
+
 def get_logo(structure_id: int) -> StructureLogo | None:
     return db.session.get(StructureLogo, structure_id)
 

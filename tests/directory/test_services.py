@@ -377,3 +377,11 @@ def test_gdpr_export_and_erase(db, make_structure, make_user):
     assert count(db, JoinRequest) == 0
     assert count(db, StructureChange) >= 1
     assert count(db, Invitation) == 0
+
+
+def test_territory_of_organisation_name_for_events(make_structure):
+    make_structure(name="Régie Nord", territory="thionville")
+    make_structure(name="En attente", territory="metz", status=StructureStatus.PENDING)
+    assert services.territory_of_organisation_name("regie NORD") == "Thionville"
+    assert services.territory_of_organisation_name("En attente") is None
+    assert services.territory_of_organisation_name("") is None

@@ -107,3 +107,10 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
     assert anon.get_by_text("Forbach – Boulay-Moselle").is_visible()
     check_a11y(anon, "fiche structure")
     visitor.close()
+
+    # 4. The directory and the form fit a 320 px wide screen (no horizontal scroll).
+    page.set_viewport_size({"width": 320, "height": 700})
+    for path in ("/annuaire/?q=economie", "/annuaire/inscrire", "/annuaire/mes-structures"):
+        page.goto(url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path}: horizontal scroll at 320 px ({width})"
