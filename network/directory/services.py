@@ -394,6 +394,26 @@ def list_invitations(structure: Structure) -> list[Invitation]:
         Invitation.revoked_at.is_(None)).order_by(Invitation.created_at)))
 
 
+def json_ld(structure: Structure, url: str) -> dict[str, Any]:
+    """schema.org data for search engines: only what the public page shows."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "Organization", "name": structure.name,
+        "url": url, "identifier": structure.siret,
+        "address": {"@type": "PostalAddress", "postalCode": structure.postcode,
+                    "addressLocality": structure.commune, "addressCountry": "FR",
+                    **({"streetAddress": structure.address} if structure.address else {})},
+    }
+    if structure.trade_name:
+        data["alternateName"] = structure.trade_name
+    if structure.website:
+        data["sameAs"] = structure.website
+    if structure.show_contact and structure.public_email:
+        data["email"] = structure.public_email
+    if structure.show_contact and structure.public_phone:
+        data["telephone"] = structure.public_phone
+    return data
+
+
 def description_html(structure: Structure) -> str:
     return validators.render_markdown(structure.description)
 
@@ -736,6 +756,10 @@ def invitation_from_token(token: str) -> Invitation:
 
 def accept_invitation(token: str, user: User) -> Structure:
     invitation = invitation_from_token(token)
+    if not user.is_verified:
+        raise PermissionDenied("Confirmez d'abord votre adresse e-mail (lien reçu à "
+                               "l'inscription), puis rouvrez l'invitation.",
+                               "email_not_verified")
     if accounts.normalize_email(user.email) != invitation.email:
         raise PermissionDenied(
             f"Cette invitation a été envoyée à {invitation.email} : connectez-vous avec "
@@ -1104,13 +1128,19 @@ def search_structures(query: str = "", filters: SearchFilters | None = None,
             conditions.append(found.condition)
         rank = found.rank
     ids = ids.where(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     order = {"nom": [Structure.sort_name], "recent": [Structure.approved_at.desc()],
              "commune": [Structure.commune, Structure.sort_name]}.get(sort)
     if order is None:
         order = [rank, Structure.sort_name]
-    page_ids = list(db.session.scalars(ids.order_by(*order, Structure.id)
-                                       .limit(per_page).offset((page - 1) * per_page)))
+    # One pass for the page and the total (a window count), instead of matching twice.
+    rows = db.session.execute(ids.add_columns(func.count().over().label("total"))
+                              .order_by(*order, Structure.id)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    page_ids = [row[0] for row in rows]
+    if rows:
+        total = rows[0][1]
+    else:  # past the last page: count apart
+        total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     items = []
     if page_ids:
         rows = db.session.scalars(select(Structure).where(Structure.id.in_(page_ids)).options(

@@ -64,6 +64,8 @@ def profile(structure_id: int):
     return render_template(
         "directory/profile.html", structure=structure,
         description_html=services.description_html(structure),
+        json_ld=services.json_ld(structure, url_for(".profile", structure_id=structure.id,
+                                                    _external=True)),
         logo_version=services.logo_version(structure),
         role=services.role_of(user, structure), can_edit=services.can_edit(user, structure),
         join_form=forms.JoinForm(), choices=services.CHOICES)

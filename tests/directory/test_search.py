@@ -104,6 +104,8 @@ def test_sort_and_pagination(make_structure):
     recent = services.search_structures("atelier", sort="recent", per_page=1)
     assert names(recent) == ["Atelier 24"]
     assert services.search_structures("atelier", per_page=500).per_page == 100
+    beyond = services.search_structures("atelier", page=9, per_page=10)
+    assert beyond.items == [] and beyond.total == 25 and not beyond.has_next
 
 
 def test_filters_round_trip_through_query_args():

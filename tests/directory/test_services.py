@@ -256,7 +256,13 @@ def test_invitation_flow(db, app, make_structure, make_user):
     with pytest.raises(PermissionDenied) as err:
         services.accept_invitation(token, wrong)
     assert err.value.code == "invitation_other_user"
-    invitee = make_user(email="nouvelle@exemple.org")
+    invitee = make_user(email="nouvelle@exemple.org", email_verified_at=None)
+    with pytest.raises(PermissionDenied) as err:
+        services.accept_invitation(token, invitee)
+    assert err.value.code == "email_not_verified"
+    from network.core.time import utcnow
+
+    invitee.email_verified_at = utcnow()
     services.accept_invitation(token, invitee)
     assert invitee.role_in(s.organisation_id) == OrgRole.OWNER
     with pytest.raises(Conflict):

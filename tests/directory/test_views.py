@@ -163,6 +163,7 @@ def test_profile_page_and_logo(client, make_structure, make_staff):
         acting=make_staff(), logo=png_bytes())
     page = client.get(f"/annuaire/{s.id}")
     assert page.status_code == 200 and "x@exemple.org" not in page.text
+    assert '"@type": "Organization"' in page.text or '"@type":"Organization"' in page.text
     version = services.logo_version(s)
     logo = client.get(f"/annuaire/{s.id}/logo?v={version[:12]}")
     assert logo.status_code == 200 and logo.mimetype == "image/png"
