@@ -779,10 +779,15 @@ def accept_invitation(token: str, user: User) -> Structure:
     return structure
 
 
-def revoke_invitation(invitation_id: int, *, acting: User) -> None:
+def get_invitation(invitation_id: int) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None:
         raise NotFound("Invitation introuvable.", "invitation_invalid")
+    return invitation
+
+
+def revoke_invitation(invitation_id: int, *, acting: User) -> None:
+    invitation = get_invitation(invitation_id)
     _require_manage(acting, invitation.structure)
     invitation.revoked_at = utcnow()
     db.session.commit()

@@ -25,6 +25,7 @@ from network.core.time import utcnow
 from network.core.web import form_error, page_arg
 from network.directory import forms, services
 from network.directory.models import STATUSES
+from network.extensions import limiter
 
 bp = Blueprint("directory", __name__)
 
@@ -87,7 +88,12 @@ def logo(structure_id: int):
     return response
 
 
+# Both send mail to people who did not ask for it: keep a ceiling per address.
+MAIL_LIMIT = "20 per hour;60 per day"
+
+
 @bp.post("/annuaire/<int:structure_id>/rejoindre")
+@limiter.limit(MAIL_LIMIT)
 @verified_required
 def join(structure_id: int):
     structure = services.get_visible_structure(structure_id, current_user)
@@ -179,6 +185,7 @@ def members(structure_id: int):
 
 
 @bp.post("/annuaire/<int:structure_id>/membres/inviter")
+@limiter.limit(MAIL_LIMIT)
 @verified_required
 def invite(structure_id: int):
     structure = services.get_structure(structure_id)
@@ -254,10 +261,11 @@ def decide_request(request_id: int, decision: str):
 @bp.post("/annuaire/invitations/<int:invitation_id>/annuler")
 @login_required
 def revoke_invitation(invitation_id: int):
+    structure_id = services.get_invitation(invitation_id).structure_id
     if EmptyForm().validate_on_submit():
         services.revoke_invitation(invitation_id, acting=current_user)
         flash("Invitation annulée.", "info")
-    return redirect(request.referrer or url_for(".mine"))
+    return redirect(url_for(".members", structure_id=structure_id))
 
 
 @bp.route("/annuaire/invitation/<token>", methods=["GET", "POST"])

@@ -384,3 +384,40 @@ def test_pagination_keeps_query_and_filters(client, make_structure):
     assert "q=atelier&amp;territoire=thionville&amp;page=2" in first.text
     second = client.get("/annuaire/?q=atelier&territoire=thionville&page=2")
     assert "Atelier 22" in second.text and 'rel="prev"' in second.text
+
+
+@pytest.fixture
+def csrf_on(app_config):
+    app_config["WTF_CSRF_ENABLED"] = True
+
+
+def test_every_post_form_carries_a_csrf_token(csrf_on, client, db, two_structures, login,
+                                              make_staff, make_structure):
+    import re
+
+    pending = make_structure(status=StructureStatus.PENDING)
+    ctx = two_structures
+    s = ctx["target"]
+    pages = {ctx["owner"]: [f"/annuaire/{s.id}", f"/annuaire/{s.id}/modifier",
+                            f"/annuaire/{s.id}/membres", "/annuaire/mes-structures",
+                            "/annuaire/inscrire"],
+             make_staff(): ["/annuaire/gestion/", "/annuaire/gestion/structures",
+                            "/annuaire/gestion/listes/secteurs", f"/annuaire/{pending.id}"],
+             ctx["intruder"]: [f"/annuaire/{s.id}"]}
+    seen = 0
+    for user, paths in pages.items():
+        browser = client.application.test_client()
+        page = browser.get("/connexion")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        browser.post("/connexion", data={"email": user.email, "csrf_token": token,
+                                         "password": "correct horse battery staple moselle"})
+        for path in paths:
+            html = browser.get(path).text
+            forms = re.findall(r'<form method="post".*?</form>', html, re.S)
+            seen += len(forms)
+            for form in forms:
+                assert 'name="csrf_token"' in form, (path, form[:200])
+        # Without the token, a write is refused and nothing changes.
+        response = browser.post(f"/annuaire/{s.id}/renvoyer")
+        assert response.status_code == 400
+    assert seen >= 15
