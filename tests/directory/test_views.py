@@ -421,3 +421,25 @@ def test_every_post_form_carries_a_csrf_token(csrf_on, client, db, two_structure
         response = browser.post(f"/annuaire/{s.id}/renvoyer")
         assert response.status_code == 400
     assert seen >= 15
+
+
+def test_staff_reference_rename_and_deactivate_through_pages(client, make_structure,
+                                                            make_staff, login):
+    make_structure(territory="metz")
+    login(make_staff())
+    metz = next(t for t in services.list_territories() if t.code == "metz")
+    client.post(f"/annuaire/gestion/listes/territoires/{metz.id}/renommer",
+                data={"name": "Metz Métropole"})
+    assert client.get("/annuaire/?q=metropole").text.count("1 structure") == 1
+    client.post(f"/annuaire/gestion/listes/territoires/{metz.id}/desactiver")
+    assert "metz" not in {t.code for t in services.list_territories()}
+    response = client.post("/annuaire/gestion/listes/secteurs", data={"name": ""})
+    assert response.status_code == 200 and "Ce champ est obligatoire" in response.text
+
+
+def test_staff_dashboard_shows_directory_figures(client, make_structure, make_staff, login):
+    make_structure(status=StructureStatus.PENDING)
+    login(make_staff())
+    response = client.get("/equipe/")
+    assert response.status_code == 200
+    assert "Structures à valider" in response.text and "/annuaire/gestion/" in response.text

@@ -69,6 +69,12 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
     page.get_by_role("heading", name="Mes structures").wait_for()
     assert page.get_by_text("En attente de validation").is_visible()
     check_a11y(page, "mes structures")
+    page.get_by_role("link", name="Modifier la fiche").click()
+    page.get_by_role("heading", name=re.compile("Fiche complète à")).wait_for()
+    check_a11y(page, "modifier la fiche")
+    page.get_by_role("link", name="Membres").first.click()
+    page.get_by_role("heading", name=f"Membres de {NAME}").wait_for()
+    check_a11y(page, "membres")
 
     with live_server.app.app_context():
         assert deliver_due().sent == 1
