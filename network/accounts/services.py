@@ -307,6 +307,15 @@ def create_organisation(owner: User, *, name: str, kind: OrganisationKind) -> Or
     return org
 
 
+def rename_organisation(org_id: int, name: str) -> Organisation:
+    """Keeps the organisation's name in step with its profile; the caller commits."""
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("Organisation introuvable.")
+    org.name = name.strip()
+    return org
+
+
 def get_membership(org_id: int, user_id: int) -> OrganisationMember | None:
     return db.session.scalar(select(OrganisationMember).where(
         OrganisationMember.organisation_id == org_id, OrganisationMember.user_id == user_id))

@@ -578,6 +578,8 @@ def update_structure(structure: Structure, data: StructureData, *, acting: User,
     if changed:
         structure.updated_at = utcnow()
         _refresh_search(structure)
+    if "name" in changed:
+        accounts.rename_organisation(structure.organisation_id, structure.name)
     _commit_unique_siret()
     return changed
 

@@ -15,7 +15,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from network.events.models import KIND_LABELS, TERRITORIES
+from network.events.models import KIND_LABELS
+from network.events.territories import territories, territory_name
 
 REQUIRED = "Ce champ est obligatoire."
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -40,9 +41,8 @@ class EventForm(FlaskForm):
     venue_name = StringField("Lieu", validators=[Optional(), Length(max=200)])
     venue_room = StringField("Salle", validators=[Optional(), Length(max=200)])
     venue_address = StringField("Adresse", validators=[Optional(), Length(max=300)])
-    territory = SelectField("Territoire",
-                            choices=[SelectChoice(k, v) for k, v in TERRITORIES.items()],
-                            validators=[DataRequired(REQUIRED)])
+    # Choices come from the directory's staff-editable list when the form is built.
+    territory = SelectField("Territoire", choices=[], validators=[DataRequired(REQUIRED)])
     organiser = StringField("Organisateur", validators=[Optional(), Length(max=200)])
     partners = StringField("Partenaires", validators=[Optional(), Length(max=500)],
                            description="Séparés par des virgules.")
@@ -61,6 +61,14 @@ class EventForm(FlaskForm):
     asks_list_consent = BooleanField("Demander l'accord pour la liste des participants",
                                      default=True)
     asks_photo_consent = BooleanField("Demander l'accord pour les photos", default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = territories()
+        current = self.territory.data
+        if current and current not in names:  # a territory deactivated since: keep it
+            names[current] = territory_name(current)
+        self.territory.choices = [SelectChoice(k, v) for k, v in names.items()]
 
 
 class RegistrationForm(FlaskForm):

@@ -36,14 +36,6 @@ KIND_LABELS = {
     EventKind.ESSPRESSO: "Session ESSpresso",
 }
 
-# Fixed list until the directory owns a staff-editable list of territories.
-TERRITORIES = {
-    "metz": "Metz",
-    "thionville": "Thionville",
-    "forbach-boulay": "Forbach – Boulay-Moselle",
-    "sarreguemines-bitche": "Sarreguemines – Bitche",
-    "sarrebourg-chateau-salins": "Sarrebourg – Château-Salins",
-}
 
 
 class EventStatus(enum.StrEnum):
@@ -140,7 +132,9 @@ class Event(db.Model):
 
     @property
     def territory_label(self) -> str:
-        return TERRITORIES.get(self.territory, self.territory)
+        from network.events.territories import territory_name  # reads the directory's list
+
+        return territory_name(self.territory)
 
     @property
     def status_label(self) -> str:

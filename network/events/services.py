@@ -29,7 +29,6 @@ from network.events.models import (
     ACTIVE,
     KIND_LABELS,
     SEAT_HOLDING,
-    TERRITORIES,
     Event,
     EventKind,
     EventStatus,
@@ -37,6 +36,7 @@ from network.events.models import (
     RegistrationStatus,
     new_uid,
 )
+from network.events.territories import territories, territory_name
 from network.extensions import db
 from network.outbox import services as outbox
 
@@ -103,7 +103,7 @@ def list_upcoming(limit: int | None = None, *, kind: str | None = None,
              .order_by(Event.start_at))
     if kind in {k.value for k in EventKind}:
         query = query.where(Event.kind == EventKind(kind))
-    if territory in TERRITORIES:
+    if territory in territories(active_only=False):
         query = query.where(Event.territory == territory)
     if limit:
         query = query.limit(limit)
@@ -187,7 +187,7 @@ def _check_event_data(data: EventData) -> None:
         raise ValidationError("Indiquez un titre.", "title_required", field="title")
     if data.end_at <= data.start_at:
         raise ValidationError("La fin doit être après le début.", "bad_dates", field="end_at")
-    if data.territory not in TERRITORIES:
+    if data.territory not in territories(active_only=False):
         raise ValidationError("Choisissez un territoire de la liste.", "bad_territory",
                               field="territory")
     if data.capacity is not None and data.capacity < 0:
@@ -737,12 +737,12 @@ def public_feed(*, kind: str | None = None, territory: str | None = None,
                                 Event.end_at >= now - timedelta(days=90))
     if kind in {k.value for k in EventKind}:
         query = query.where(Event.kind == EventKind(kind))
-    if territory in TERRITORIES:
+    if territory in territories(active_only=False):
         query = query.where(Event.territory == territory)
     events = db.session.scalars(query.order_by(Event.start_at)).all()
     name = "Événements de l'ESS en Moselle"
-    if territory in TERRITORIES:
-        name += f" — {TERRITORIES[territory]}"
+    if territory in territories(active_only=False):
+        name += f" — {territory_name(territory)}"
     return ical.feed([ics_event(e) for e in events], name=name, now=now)
 
 

@@ -24,11 +24,11 @@ from network.core.web import form_error
 from network.events import badges, checkin, forms, services
 from network.events.models import (
     KIND_LABELS,
-    TERRITORIES,
     EventKind,
     EventStatus,
     RegistrationStatus,
 )
+from network.events.territories import territories
 from network.extensions import limiter
 from network.outbox.preview import remember_preview
 
@@ -68,7 +68,7 @@ def index():
     events = services.list_upcoming(kind=kind, territory=territory)
     feed_url = url_for("events.feed", type=kind, territoire=territory, _external=True)
     return render_template("events/index.html", events=events, kinds=KIND_LABELS,
-                           territories=TERRITORIES, kind=kind, territory=territory,
+                           territories=territories(), kind=kind, territory=territory,
                            feed_url=feed_url, webcal_url=webcal(feed_url))
 
 

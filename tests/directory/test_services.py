@@ -164,6 +164,7 @@ def test_update_writes_history_and_refreshes_search(db, make_structure, make_use
     assert history["commune"] == ("Metz", "Thionville", owner.id)
     assert history["sectors"][1] == ["insertion", "maraichage"]
     assert "jardins d elise" in s.search_text
+    assert db.session.get(Organisation, s.organisation_id).name == "Les Jardins d'Élise"
     assert services.update_structure(s, data, acting=owner) == []
 
 

@@ -190,3 +190,14 @@ def test_account_export_and_erasure_cover_the_outbox(smtp_config, app, make_user
     assert data["courriels"][0]["objet"] == "Message 0"
     accounts.delete_account(user, DEFAULT_PASSWORD)
     assert outbox_messages("dest0@example.org") == []
+
+
+def test_outbox_page_paginates(client, login, make_staff):
+    queue(55)
+    login(make_staff())
+    first = client.get("/boite-envoi/?q=dest")
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    assert "Page 1 sur 2" in html and "Page suivante" in html and "q=dest" in html
+    second = client.get("/boite-envoi/?q=dest&page=2").get_data(as_text=True)
+    assert "Page précédente" in second and second.count("<tr>") == 6  # header + 5 rows
