@@ -27,6 +27,7 @@ def demo_events(today: date) -> list[services.EventData]:
     dec2 = next_december_2(today)
     forum_day = today + timedelta(days=45)
     b1, b2 = today + timedelta(days=20), today + timedelta(days=34)
+    esspresso_day = today + timedelta(days=62)
     return [
         services.EventData(
             kind=EventKind.EVENING, title=INNOVATION_TITLE,
@@ -62,6 +63,19 @@ def demo_events(today: date) -> list[services.EventData]:
             territory="sarrebourg-chateau-salins", venue_name="Lieu à préciser",
             venue_address="Sarrebourg", organiser="Département de la Moselle", capacity=40,
             asks_dietary=True),
+        services.EventData(
+            kind=EventKind.ESSPRESSO, title="ESSpresso : rendez-vous d'affaires de l'achat "
+                                           "responsable",
+            subtitle="Acheteurs publics et privés, fournisseurs de l'ESS : des rendez-vous de "
+                     "20 minutes, à des tables numérotées",
+            description="Les entreprises et collectivités réservent leurs rendez-vous ; "
+                        "l'équipe complète les agendas à partir des souhaits des deux "
+                        "côtés.\n\n- Traiteur, propreté, espaces verts, réemploi, impression, "
+                        "informatique reconditionnée, logistique…\n",
+            start_at=_at(esspresso_day, 14, 0), end_at=_at(esspresso_day, 17, 0),
+            territory="metz", venue_name="Hôtel du Département",
+            venue_room="Espace Pierre Messmer", venue_address="1 rue du Pont Moreau, 57000 Metz",
+            organiser="Département de la Moselle", partners="CRESS Grand Est", capacity=120),
     ]
 
 

@@ -433,7 +433,7 @@ def test_demo_load_is_idempotent(make_staff, make_user):
 
     staff, member = make_staff(), make_user()
     added = demo.load(staff=staff, member=member, today=date(2026, 11, 25))
-    assert len(added) == 5  # four events and the member's registration to the evening
+    assert len(added) == 6  # five events and the member's registration to the evening
     assert sum("inscription" in a for a in added) == 1
     assert demo.load(staff=staff, member=member, today=date(2026, 11, 25)) == []
     [evening] = [e for e in services.list_upcoming(now=utcnow() - timedelta(days=400))
