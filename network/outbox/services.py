@@ -119,6 +119,13 @@ def _to_mail(message: OutboxMessage) -> Message:
     return msg
 
 
+def is_permanent(exc: Exception) -> bool:
+    """The server refused the address itself (5xx): trying again would only annoy it."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in exc.recipients.values())
+    return False
+
+
 def deliver_one(message_id: int, now: datetime) -> bool:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != OutboxStatus.PENDING:
@@ -129,7 +136,7 @@ def deliver_one(message_id: int, now: datetime) -> bool:
         message.attempts += 1
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         message.claimed_until = None
-        if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        if is_permanent(exc) or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             message.status = OutboxStatus.FAILED
         else:
             message.next_attempt_at = now + backoff(message.attempts)
