@@ -805,7 +805,7 @@ def get_registration(registration_id: int) -> Registration | None:
 
 CSV_HEADER = ["Nom", "E-mail", "Organisation", "Type d'organisation", "Fonction", "Statut",
               "Position en liste d'attente", "Accessibilité", "Régime alimentaire",
-              "Liste des participants", "Photos", "Présence", "Inscrit le"]
+              "Liste des participants", "Photos", "Présence", "Inscrit le", "Entrée à l'accueil"]
 
 
 def registrations_csv(event: Event) -> bytes:
@@ -821,7 +821,8 @@ def registrations_csv(event: Event) -> bytes:
             _csv_safe(reg.accessibility_needs), _csv_safe(reg.dietary_needs),
             "oui" if reg.consents_to_list else "non", "oui" if reg.consents_to_photos else "non",
             {True: "présent", False: "absent", None: ""}[reg.attended],
-            to_paris(reg.created_at).strftime("%d/%m/%Y %H:%M")])
+            to_paris(reg.created_at).strftime("%d/%m/%Y %H:%M"),
+            to_paris(reg.checked_in_at).strftime("%d/%m/%Y %H:%M") if reg.checked_in_at else ""])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

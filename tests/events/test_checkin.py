@@ -167,6 +167,11 @@ def test_staff_scan_json_and_manual_form(client, login, confirmed, make_staff):
     assert empty.status_code == 422 and "Saisissez le code du badge" in empty.get_data(as_text=True)
     scanned = client.get(f"/evenements/badge/{reg.badge_code}").get_data(as_text=True)
     assert "Sam Badge" in scanned
+    listing = client.get(f"/evenements/gestion/{reg.event_id}/inscriptions")
+    assert "entré·e à" in listing.get_data(as_text=True)
+    csv_text = client.get(f"/evenements/gestion/{reg.event_id}/inscriptions.csv").data
+    header, row = csv_text.decode("utf-8-sig").splitlines()[:2]
+    assert header.endswith(";Entrée à l'accueil") and row.split(";")[-1] != ""
 
 
 def test_attendee_badge_page_and_png(client, confirmed, guest):
