@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import AppGroup
 
@@ -24,3 +26,11 @@ def create_staff(email: str, name: str | None, password: str | None) -> None:
     except DomainError as err:
         raise click.ClickException(err.message) from err
     click.echo(f"{user.email} fait partie de l'équipe (staff).")
+
+
+@cli.command("purge-inactive")
+@click.option("--years", default=3, show_default=True, help="Unused for this many years.")
+def purge_inactive(years: int) -> None:
+    """Delete accounts nobody has used for --years (privacy page), staff excepted."""
+    removed = services.purge_inactive(older_than=timedelta(days=365 * years))
+    click.echo(f"{len(removed)} compte(s) inactif(s) supprimé(s).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -246,18 +247,47 @@ def export_data(user: User) -> dict:
 def delete_account(user: User, password: str) -> None:
     if not check_password_hash(user.password_hash, password):
         raise ValidationError("Mot de passe incorrect.", "bad_credentials", field="password")
-    for m in list(user.memberships):
-        owners = [x for x in m.organisation.members if x.role == OrgRole.OWNER]
-        others = [x for x in m.organisation.members if x.user_id != user.id]
-        if m.role == OrgRole.OWNER and len(owners) == 1 and others:
-            raise Conflict(
-                f"Vous êtes le seul responsable de « {m.organisation.name} » : "
-                "nommez un autre responsable avant de supprimer votre compte.",
-                "last_owner", field="password",
-            )
+    org = _sole_owner_of_shared(user)
+    if org is not None:
+        raise Conflict(
+            f"Vous êtes le seul responsable de « {org.name} » : "
+            "nommez un autre responsable avant de supprimer votre compte.",
+            "last_owner", field="password",
+        )
     gdpr.erase_everywhere(user)
     db.session.delete(user)
     db.session.commit()
+
+
+def purge_inactive(*, older_than: timedelta, now: datetime | None = None) -> list[str]:
+    """Delete accounts unused for `older_than` (privacy page: three years), staff excepted.
+
+    Each goes through the same erasure as "delete my account"; an account that is the last
+    owner of an organisation shared with others is kept, so the organisation is not orphaned.
+    """
+    cutoff = (now or utcnow()) - older_than
+    last_seen = func.coalesce(User.last_login_at, User.created_at)
+    candidates = db.session.scalars(
+        select(User).where(User.is_staff.is_(False), last_seen < cutoff)).all()
+    removed = []
+    for user in candidates:
+        if _sole_owner_of_shared(user) is not None:
+            continue
+        removed.append(user.email)
+        gdpr.erase_everywhere(user)
+        db.session.delete(user)
+    db.session.commit()
+    return removed
+
+
+def _sole_owner_of_shared(user: User) -> Organisation | None:
+    """An organisation that others share and that would be left without an owner."""
+    for m in user.memberships:
+        owners = [x for x in m.organisation.members if x.role == OrgRole.OWNER]
+        others = [x for x in m.organisation.members if x.user_id != user.id]
+        if m.role == OrgRole.OWNER and len(owners) == 1 and others:
+            return m.organisation
+    return None
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -199,3 +199,23 @@ def test_create_staff_creates_or_promotes(app, db, make_user):
     assert user.is_staff
     new = services.create_staff("new-agent@example.org", password=STRONG)
     assert new.is_staff and new.is_verified
+
+
+def test_purge_inactive_accounts(app, db, make_user, make_staff, make_org):
+    from datetime import timedelta
+
+    from network.core.time import utcnow
+
+    long_ago = utcnow() - timedelta(days=4 * 365)
+    idle = make_user(email="idle@example.org", created_at=long_ago, last_login_at=long_ago)
+    never = make_user(email="never@example.org", created_at=long_ago)
+    active = make_user(email="active@example.org", created_at=long_ago, last_login_at=utcnow())
+    make_staff(email="staff@example.org", created_at=long_ago)
+    owner = make_user(email="owner@example.org", created_at=long_ago)
+    org = make_org(owner)
+    services.set_member(org.id, active, OrgRole.EDITOR, acting=owner)
+    removed = services.purge_inactive(older_than=timedelta(days=3 * 365))
+    assert sorted(removed) == ["idle@example.org", "never@example.org"]
+    remaining = {u.email for u in db.session.query(User)}
+    assert remaining == {"active@example.org", "staff@example.org", "owner@example.org"}
+    assert idle not in db.session and never not in db.session
