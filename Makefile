@@ -8,8 +8,10 @@ PORT   ?= 5000
 
 .PHONY: run test test-pg install dev translations chromium lint bench clean
 
+# Debian's python3 has no venv module until python3-venv is installed: install it if needed.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); $(SUDO) apt-get update && \
+	  $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
