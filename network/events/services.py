@@ -583,6 +583,21 @@ def release_lapsed(*, now: datetime | None = None, event_id: int | None = None) 
     return done
 
 
+def release_refused_guest(message, now: datetime) -> None:
+    """The mail server refused a guest's address for good: they can never confirm, so their
+    held seats go back now (to the next person waiting) instead of in half an hour."""
+    held = db.session.scalars(select(Registration.id).where(
+        Registration.email == message.to_address, Registration.status == S.PENDING)).all()
+    if held:
+        db.session.execute(
+            update(Registration).where(Registration.id.in_(held), Registration.status == S.PENDING)
+            .values(hold_expires_at=now).execution_options(synchronize_session=False))
+        release_lapsed(now=now)
+
+
+outbox.on_address_refused("event_pending", release_refused_guest)
+
+
 def staff_set_status(reg: Registration, action: str, *, now: datetime | None = None
                      ) -> Registration:
     """Staff move a registration: confirm (takes a seat), waitlist, cancel, mark presence."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -119,6 +120,15 @@ def _to_mail(message: OutboxMessage) -> Message:
     return msg
 
 
+# kind (template name) -> what its domain does when the address is refused for good.
+_on_refused: dict[str, Callable[[OutboxMessage, datetime], None]] = {}
+
+
+def on_address_refused(kind: str, handler: Callable[[OutboxMessage, datetime], None]) -> None:
+    """Registered once at import by a domain: e.g. events free a guest's held seat."""
+    _on_refused[kind] = handler
+
+
 def is_permanent(exc: Exception) -> bool:
     """The server refused the address itself (5xx): trying again would only annoy it."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -136,11 +146,14 @@ def deliver_one(message_id: int, now: datetime) -> bool:
         message.attempts += 1
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         message.claimed_until = None
-        if is_permanent(exc) or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        refused = is_permanent(exc)
+        if refused or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             message.status = OutboxStatus.FAILED
         else:
             message.next_attempt_at = now + backoff(message.attempts)
         db.session.commit()
+        if refused and message.kind in _on_refused:
+            _on_refused[message.kind](message, now)
         log.warning("mail %s to %s not sent: %s", message.id, message.to_address, exc)
         return False
     message.attempts += 1

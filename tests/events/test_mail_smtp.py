@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import icalendar
+import pytest
 import vobject
 
 from network.events import services
@@ -31,3 +32,55 @@ def test_request_and_cancel_arrive_with_method_in_mime_type(smtp_config, app, ma
         assert vobject.readOne(data.decode()).vevent.uid.value == reg.ical_uid
         assert part.get_filename().endswith(".ics")
     assert request["Subject"] == "Inscription confirmée : Soirée de clôture"
+
+
+
+class RefusingServer:
+    """A real SMTP server that refuses one mailbox for good."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("inexistant@"):
+            return "550 5.1.1 Adresse inexistante"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        return "250 OK"
+
+
+@pytest.fixture
+def refusing_smtp(app_config):
+    from aiosmtpd.controller import Controller
+
+    from conftest import free_port
+
+    port = free_port()
+    controller = Controller(RefusingServer(), hostname="127.0.0.1", port=port)
+    controller.start()
+    app_config.update({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
+    yield
+    controller.stop()
+
+
+def test_a_guest_address_refused_by_the_mail_server_frees_the_seat(refusing_smtp, app, db,
+                                                                   make_event):
+    """550 for the guest: the held seat goes to the next person at once, nothing is counted
+    twice; the refusal stays visible to staff in the outbox."""
+    from network.events.models import RegistrationStatus as S
+    from network.outbox.models import OutboxStatus
+    from network.outbox.services import deliver_due
+    from support import outbox_messages
+
+    event = make_event(capacity=1)
+    bad = services.register(event, services.Answers(
+        name="Adresse fausse", email="inexistant@example.org")).registration
+    nxt = services.register(event, services.Answers(
+        name="Suivante", email="suivante@example.org")).registration
+    assert (bad.status, nxt.status) == (S.PENDING, S.WAITLISTED)
+    deliver_due()
+    db.session.expire_all()
+    assert bad.status == S.EXPIRED
+    assert nxt.status == S.OFFERED  # the freed seat went to the next person
+    assert event.seats_taken == 1
+    [refused] = outbox_messages("inexistant@example.org")
+    assert refused.status == OutboxStatus.FAILED and "550" in refused.last_error
