@@ -27,6 +27,7 @@ from network.outbox.preview import remember_preview
 bp = Blueprint("accounts", __name__)
 
 AUTH_LIMIT = "10 per minute;50 per hour"
+AFTER_SIGN_UP = "next_after_sign_up"
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -34,6 +35,9 @@ AUTH_LIMIT = "10 per minute;50 per hour"
 def sign_up():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
+    if request.args.get("next"):
+        # Where the person was going (an invitation, an event): back there after verification.
+        session[AFTER_SIGN_UP] = request.args["next"]
     form = forms.SignUpForm()
     if form.validate_on_submit():
         try:
@@ -80,7 +84,7 @@ def resend_verification():
 def login():
     if current_user.is_authenticated:
         return safe_next(request.args.get("next"))
-    form = forms.LoginForm(next=request.args.get("next", ""))
+    form = forms.LoginForm(next=request.args.get("next") or session.get(AFTER_SIGN_UP, ""))
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)

@@ -154,3 +154,25 @@ def test_language_switch(client):
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in html and "Create an account" in html
     assert client.post("/langue", data={"lang": "de"}).status_code == 400
+
+
+def test_after_sign_up_and_verification_the_person_goes_back_where_they_were(client, db):
+    target = "/compte/mes-donnees.json"  # any page that needs an account
+    login_page = client.get(target, follow_redirects=True).get_data(as_text=True)
+    assert "/inscription?next=" in login_page  # "Créer un compte" keeps the destination
+    client.get("/inscription?next=" + target)
+    sign_up(client)
+    client.get(link_from_outbox("alex@example.org", "/verifier/"))
+    response = client.post("/connexion", data={
+        "email": "alex@example.org", "password": STRONG,
+        "next": client.get("/connexion").get_data(as_text=True).split(
+            'name="next" type="hidden" value="')[1].split('"')[0]})
+    assert response.status_code == 302 and response.headers["Location"] == target
+
+
+def test_a_remembered_destination_outside_the_site_is_ignored(client, make_user):
+    user = make_user()
+    client.get("/inscription?next=https://evil.example/")
+    response = client.post("/connexion", data={"email": user.email, "password": DEFAULT_PASSWORD,
+                                               "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
