@@ -6,6 +6,8 @@ reference data exist (a fresh database before `demo load`, or events tests on th
 
 from __future__ import annotations
 
+from flask import g, has_app_context
+
 from network.core.modules import optional_module
 
 DEFAULT_TERRITORIES = {
@@ -28,4 +30,10 @@ def territories(*, active_only: bool = True) -> dict[str, str]:
 
 
 def territory_name(code: str) -> str:
+    """Read once per request (or app context): a list page names many events' territories."""
+    if has_app_context():
+        names = g.get("_event_territory_names")
+        if names is None:
+            names = g._event_territory_names = territories(active_only=False)
+        return names.get(code, code)
     return territories(active_only=False).get(code, code)
