@@ -164,6 +164,10 @@ def test_signed_in_one_click_account_page_and_personal_feed(client, make_event, 
     assert client.post(f"/evenements/{event.id}/inscription", data={}).status_code == 302
     account = client.get("/compte").get_data(as_text=True)
     assert "Forum de Metz" in account and "Inscription confirmée" in account
+    assert "Mon badge pour Forum de Metz" in account
+    badge_path = account.split('href="/evenements/inscription/')[1].split('"')[0]
+    assert "Forum de Metz" in client.get("/evenements/inscription/" + badge_path).get_data(
+        as_text=True)
     assert f"/evenements/agenda/{user.calendar_token}.ics" in account
     feed = client.get(f"/evenements/agenda/{user.calendar_token}.ics")
     assert feed.status_code == 200
