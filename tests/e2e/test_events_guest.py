@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import icalendar
 import pytest
@@ -70,6 +71,11 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(badge.get_payload(decode=True))))
     assert "/evenements/badge/" in qr.text
     assert vobject.readOne(data.decode()).vevent.dtstart.value.hour == 16
+    [badge_link] = [u for u in links_in(mail_text(confirmation)) if u.endswith("/badge")]
+    page.goto(badge_link)
+    assert page.get_by_text("Sam Invité").is_visible()
+    assert page.get_by_role("img", name=re.compile("QR code du badge")).is_visible()
+    check_a11y(page, "badge")
 
     page.goto(f"{live_server.url}/evenements/{event_id}")
     assert page.get_by_text("148 place(s) restante(s) sur 150").is_visible()
