@@ -213,9 +213,6 @@ def update_event(event: Event, data: EventData, *, now: datetime | None = None) 
     """Edit; a change of time or place raises SEQUENCE and sends every registrant an update."""
     now = now or utcnow()
     _check_event_data(data)
-    if data.capacity is not None and data.capacity < event.seats_taken:
-        raise Conflict(f"{event.seats_taken} places sont déjà prises : la jauge ne peut pas "
-                       "descendre en dessous.", "capacity_below_taken", field="capacity")
     moved = (data.start_at != event.start_at or data.end_at != event.end_at
              or (data.venue_name, data.venue_room, data.venue_address)
              != (event.venue_name, event.venue_room, event.venue_address))
@@ -227,7 +224,17 @@ def update_event(event: Event, data: EventData, *, now: datetime | None = None) 
             for reg in _registrations(event, (S.CONFIRMED,)):
                 _mail_invite(reg, "event_updated", "Changement : " + event.title, now=now,
                              bump=True)
-    db.session.flush()
+    try:
+        # The CHECK constraint, not a read in Python, keeps the capacity above the seats taken
+        # even while registrations arrive during the edit.
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if "ck_events_seats" not in str(exc.orig):
+            raise
+        taken = db.session.scalar(select(Event.seats_taken).where(Event.id == event.id))
+        raise Conflict(f"{taken} places sont déjà prises : la jauge ne peut pas descendre en "
+                       "dessous.", "capacity_below_taken", field="capacity") from exc
     _fill_free_seats(event, now)
     db.session.commit()
     return event

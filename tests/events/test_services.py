@@ -293,6 +293,8 @@ def test_raising_capacity_offers_seats_to_those_waiting(make_event, make_user):
     with pytest.raises(DomainError) as err:
         services.update_event(event, data)
     assert err.value.code == "capacity_below_taken"
+    assert "2 places sont déjà prises" in err.value.message
+    assert services.get_event(event.id).capacity == 2  # nothing changed
 
 
 def test_staff_moves_and_marks(make_event, guest):
