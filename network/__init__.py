@@ -92,38 +92,19 @@ def _select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from network.accounts.views import bp as accounts_bp
-    from network.main.views import bp as main_bp
-    from network.outbox.views import bp as outbox_bp
+    from network.core.modules import domain_modules
 
-    for bp in (main_bp, accounts_bp, outbox_bp):
-        app.register_blueprint(bp)
-    for module in ("directory", "events", "esspresso", "offers", "admin"):
-        _register_optional(app, module)
-
-
-def _register_optional(app: Flask, module: str) -> None:
-    """A domain registers once it has a views module with `bp`."""
-    from network.core.modules import optional_module
-
-    views = optional_module(f"network.{module}.views")
-    if views is not None:
+    for _domain, views in domain_modules("views"):
         app.register_blueprint(views.bp)
 
 
 def register_cli(app: Flask) -> None:
-    from network.accounts.cli import cli as users_cli
+    from network.core.modules import domain_modules
     from network.demo import cli as demo_cli
-    from network.outbox.cli import cli as outbox_cli
 
-    for group in (users_cli, outbox_cli, demo_cli):
-        app.cli.add_command(group)
-    from network.core.modules import optional_module
-
-    for domain in ("directory", "events", "esspresso", "offers"):
-        module = optional_module(f"network.{domain}.cli")
-        if module is not None:
-            app.cli.add_command(module.cli)
+    app.cli.add_command(demo_cli)
+    for _domain, module in domain_modules("cli"):
+        app.cli.add_command(module.cli)
 
 
 ERROR_TEXT = {

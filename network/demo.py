@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from network.accounts import services as accounts
-from network.core.modules import optional_module
+from network.core.modules import domain_modules
 from network.core.time import utcnow
 from network.extensions import db
 
@@ -14,7 +14,6 @@ cli = AppGroup("demo", help="Données de démonstration.")
 
 DEMO_STAFF_EMAIL = "equipe@example.org"
 DEMO_PASSWORD = "demo-Moselle-ESS-2026"
-DEMO_DOMAINS = ("directory", "events", "esspresso", "offers")
 
 
 def load_demo() -> list[str]:
@@ -32,10 +31,8 @@ def load_demo() -> list[str]:
         member.email_verified_at = utcnow()
         db.session.commit()
         done.append("compte membre membre@example.org")
-    for domain in DEMO_DOMAINS:
-        module = optional_module(f"network.{domain}.demo")
-        if module is not None:
-            done.extend(module.load(staff=staff, member=member))
+    for _domain, module in domain_modules("demo"):
+        done.extend(module.load(staff=staff, member=member))
     return done
 
 

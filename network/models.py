@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from network.core.modules import optional_module
+from network.core.modules import domain_modules
 
-DOMAINS = ("accounts", "outbox", "directory", "events", "esspresso", "offers")
-
-for _domain in DOMAINS:
-    optional_module(f"network.{_domain}.models")
+domain_modules("models")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from network.accounts import services as accounts
-from network.core.modules import optional_module
+from network.core.modules import domain_modules
 from network.core.urls import external_url
 from network.outbox import services as outbox
 from network.outbox.models import OutboxStatus
 
-DOMAINS = ("directory", "events", "esspresso", "offers")
+TITLES = {"directory": "Annuaire", "events": "Événements", "esspresso": "ESSpresso"}
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,8 @@ def dashboard() -> list[tuple[str, list[Figure]]]:
             Figure("Envoyés", mail[OutboxStatus.SENT]),
         ]),
     ]
-    for domain in DOMAINS:
-        module = optional_module(f"network.{domain}.services")
+    for domain, module in domain_modules("services"):
         summary = getattr(module, "staff_summary", None)
         if summary is not None:
-            title, figures = _domain_title(domain), summary()
-            sections.append((title, [Figure(*f) for f in figures]))
+            sections.append((TITLES.get(domain, domain), [Figure(*f) for f in summary()]))
     return sections
-
-
-def _domain_title(domain: str) -> str:
-    return {"directory": "Annuaire", "events": "Événements", "esspresso": "ESSpresso",
-            "offers": "Offres"}[domain]
