@@ -227,6 +227,34 @@ def smtp_server():
         controller.stop()
 
 
+class RefusingSink(SMTPSink):
+    """A real SMTP server that refuses `inexistant@…` for good (550) and answers `occupe@…`
+    with a temporary 450; other addresses are received as usual."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("inexistant@"):
+            return "550 5.1.1 Adresse inexistante"
+        if address.startswith("occupe@"):
+            return "450 4.2.1 Boite pleine, reessayez plus tard"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def refusing_smtp(app_config):
+    """Point the app (use before `app`) at a server that refuses some addresses."""
+    from aiosmtpd.controller import Controller
+
+    sink, port = RefusingSink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    app_config.update({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_config(app_config, smtp_server):
     """Point the app at the real SMTP server (use before `app`)."""

@@ -254,9 +254,14 @@ def delete_account(user: User, password: str) -> None:
             "nommez un autre responsable avant de supprimer votre compte.",
             "last_owner", field="password",
         )
+    _erase(user)
+    db.session.commit()
+
+
+def _erase(user: User) -> None:
+    """Every domain forgets the person (GDPR registry), then the account goes."""
     gdpr.erase_everywhere(user)
     db.session.delete(user)
-    db.session.commit()
 
 
 def purge_inactive(*, older_than: timedelta, now: datetime | None = None) -> list[str]:
@@ -274,8 +279,7 @@ def purge_inactive(*, older_than: timedelta, now: datetime | None = None) -> lis
         if _sole_owner_of_shared(user) is not None:
             continue
         removed.append(user.email)
-        gdpr.erase_everywhere(user)
-        db.session.delete(user)
+        _erase(user)
     db.session.commit()
     return removed
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import icalendar
-import pytest
 import vobject
 
 from network.events import services
@@ -33,33 +32,6 @@ def test_request_and_cancel_arrive_with_method_in_mime_type(smtp_config, app, ma
         assert part.get_filename().endswith(".ics")
     assert request["Subject"] == "Inscription confirmée : Soirée de clôture"
 
-
-
-class RefusingServer:
-    """A real SMTP server that refuses one mailbox for good."""
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("inexistant@"):
-            return "550 5.1.1 Adresse inexistante"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        return "250 OK"
-
-
-@pytest.fixture
-def refusing_smtp(app_config):
-    from aiosmtpd.controller import Controller
-
-    from conftest import free_port
-
-    port = free_port()
-    controller = Controller(RefusingServer(), hostname="127.0.0.1", port=port)
-    controller.start()
-    app_config.update({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
-    yield
-    controller.stop()
 
 
 def test_a_guest_address_refused_by_the_mail_server_frees_the_seat(refusing_smtp, app, db,
