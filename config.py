@@ -70,11 +70,27 @@ class Config:
     REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
+    # werkzeug's method string; the testing config lowers the cost (scrypt dominates the suite).
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+    # Directory: who is told that a structure waits for validation.
+    DIRECTORY_STAFF_EMAIL = os.environ.get("DIRECTORY_STAFF_EMAIL") or CONTACT_EMAIL
+
+    # Events.
+    EVENTS_GUEST_HOLD_MINUTES = env_int("EVENTS_GUEST_HOLD_MINUTES", 30)
+    EVENTS_WAITLIST_OFFER_HOURS = env_int("EVENTS_WAITLIST_OFFER_HOURS", 48)
+    EVENTS_ALARM_MINUTES = env_int("EVENTS_ALARM_MINUTES", 60)
+    EVENTS_REMINDER_WINDOW_HOURS = env_int("EVENTS_REMINDER_WINDOW_HOURS", 36)
+    EVENTS_ORGANIZER_EMAIL = os.environ.get("EVENTS_ORGANIZER_EMAIL") or CONTACT_EMAIL
+    EVENTS_ORGANIZER_NAME = os.environ.get("EVENTS_ORGANIZER_NAME") or SITE_NAME
+    EVENTS_CONTACT_NAME = os.environ.get("EVENTS_CONTACT_NAME", "Chargé·e de mission ESS")
+    EVENTS_CONTACT_EMAIL = os.environ.get("EVENTS_CONTACT_EMAIL") or CONTACT_EMAIL
+    EVENTS_CONTACT_PHONE = os.environ.get("EVENTS_CONTACT_PHONE") or CONTACT_PHONE
 
     # Languages and time.
     BABEL_DEFAULT_LOCALE = "fr"
@@ -95,14 +111,16 @@ class DevelopmentConfig(Config):
 
 
 class TestingConfig(Config):
+    """Only what differs for tests."""
+
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "testing-secret-key"
+    SECRET_KEY = "testing-secret-key-0123456789abcdef0123456789abcdef"
     SQLALCHEMY_DATABASE_URI = database_url("sqlite://", "TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     MAIL_SERVER = ""
-    SERVER_NAME = None
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 class ProductionConfig(Config):

@@ -50,17 +50,12 @@ def free_port() -> int:
 
 @pytest.fixture
 def app_config(database_uri):
-    """Tests may update this dict before `app` is first used."""
+    """Overrides of TestingConfig; tests may update this dict before `app` is first used."""
     return {
         "TESTING": True,
-        "SECRET_KEY": "testing-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_uri,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "MAIL_SERVER": "",
         "MAIL_PREVIEW": False,
         "SITE_URL": "http://localhost",
-        "SERVER_NAME": None,
     }
 
 

@@ -33,6 +33,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    register_unit_of_work(app)
     register_errors(app)
     register_templates(app)
     register_security_headers(app)
@@ -92,19 +93,33 @@ def _select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from network.core.modules import domain_modules
+    """Every domain is always installed: listed here, in the open (cookiecutter-flask)."""
+    from network.accounts import views as accounts
+    from network.admin import views as admin
+    from network.directory import views as directory
+    from network.events import views as events
+    from network.main import views as main
+    from network.outbox import views as outbox
 
-    for _domain, views in domain_modules("views"):
-        app.register_blueprint(views.bp)
+    for module in (main, accounts, outbox, directory, events, admin):
+        app.register_blueprint(module.bp)
 
 
 def register_cli(app: Flask) -> None:
-    from network.core.modules import domain_modules
-    from network.demo import cli as demo_cli
+    from network import demo
+    from network.accounts import cli as accounts
+    from network.events import cli as events
+    from network.outbox import cli as outbox
 
-    app.cli.add_command(demo_cli)
-    for _domain, module in domain_modules("cli"):
+    for module in (demo, accounts, outbox, events):
         app.cli.add_command(module.cli)
+
+
+def register_unit_of_work(app: Flask) -> None:
+    """Each request is one transaction, committed or rolled back at the edge (core/uow.py)."""
+    from network.core import uow
+
+    uow.init_app(app)
 
 
 ERROR_TEXT = {
@@ -137,8 +152,12 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        """A refusal a view did not map to a field: its own words and status."""
+        """A refusal no view mapped to a field: its own words and status (JSON on the API)."""
+        from network.core.web import api_error, wants_json
+
         db.session.rollback()
+        if wants_json():
+            return api_error(err)
         return render(err.status if err.status in ERROR_TEXT else 400, err.message)
 
     @app.errorhandler(CSRFError)

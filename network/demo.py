@@ -6,8 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from network.accounts import services as accounts
-from network.core.modules import domain_modules
 from network.core.time import utcnow
+from network.core.uow import unit_of_work
 from network.extensions import db
 
 cli = AppGroup("demo", help="Données de démonstration.")
@@ -31,7 +31,11 @@ def load_demo() -> list[str]:
         member.email_verified_at = utcnow()
         db.session.commit()
         done.append("compte membre membre@example.org")
-    for _domain, module in domain_modules("demo"):
+    from network.directory import demo as directory
+    from network.events import demo as events
+
+    # In this order: the directory's demo seeds the territories that the events use.
+    for module in (directory, events):
         done.extend(module.load(staff=staff, member=member))
     return done
 
@@ -39,6 +43,7 @@ def load_demo() -> list[str]:
 @cli.command("load")
 def load() -> None:
     """Load demo data once; running it again adds nothing."""
-    done = load_demo()
+    with unit_of_work():
+        done = load_demo()
     click.echo("Ajouté : " + ", ".join(done) if done else "Données de démonstration déjà là.")
     click.echo(f"Connexion équipe : {DEMO_STAFF_EMAIL} / {DEMO_PASSWORD}")

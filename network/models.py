@@ -1,7 +1,8 @@
-"""Imports every domain's models so that Alembic and create_all() see all tables."""
+"""Every domain's models, imported so that Alembic and create_all() see all tables."""
 
 from __future__ import annotations
 
-from network.core.modules import domain_modules
-
-domain_modules("models")
+from network.accounts import models as accounts  # noqa: F401
+from network.directory import models as directory  # noqa: F401
+from network.events import models as events  # noqa: F401
+from network.outbox import models as outbox  # noqa: F401

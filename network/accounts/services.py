@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timedelta
 
@@ -58,7 +59,7 @@ def check_password(password: str, *, email: str = "", name: str = "") -> None:
 
 
 def _hash(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def _queue_verification(user: User) -> None:
@@ -117,13 +118,18 @@ def verify_email(token: str) -> User:
     return user
 
 
-_DUMMY_HASH = generate_password_hash("timing-equaliser", method="scrypt")
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Hashed with the configured cost, so unknown addresses take as long as known ones."""
+    return generate_password_hash("timing-equaliser", method=method)
 
 
 def authenticate(email: str, password: str) -> User:
     user = get_user_by_email(email)
     # Hash even for unknown addresses so that timing does not tell who has an account.
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    valid = check_password_hash(
+        user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+        password)
     if user is None or not valid:
         raise DomainError("Adresse e-mail ou mot de passe incorrect.", "bad_credentials",
                           field="password")

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from network.accounts import services as accounts
-from network.core.modules import domain_modules
+from network.core import signals
 from network.core.urls import external_url
 from network.outbox import services as outbox
 from network.outbox.models import OutboxStatus
-
-TITLES = {"directory": "Annuaire", "events": "Événements", "esspresso": "ESSpresso"}
 
 
 @dataclass(frozen=True)
@@ -34,8 +32,6 @@ def dashboard() -> list[tuple[str, list[Figure]]]:
             Figure("Envoyés", mail[OutboxStatus.SENT]),
         ]),
     ]
-    for domain, module in domain_modules("services"):
-        summary = getattr(module, "staff_summary", None)
-        if summary is not None:
-            sections.append((TITLES.get(domain, domain), [Figure(*f) for f in summary()]))
+    for title, figures in signals.collect(signals.staff_figures):
+        sections.append((title, [Figure(*f) for f in figures]))
     return sections

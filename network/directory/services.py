@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from network.accounts import services as accounts
 from network.accounts.models import Organisation, OrganisationKind, OrgRole, User
-from network.core import gdpr
+from network.core import signals
 from network.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from network.core.time import utcnow
 from network.core.tokens import make_token, read_token
@@ -585,7 +585,7 @@ def update_structure(structure: Structure, data: StructureData, *, acting: User,
 
 
 def _staff_address() -> str:
-    return current_app.config.get("DIRECTORY_STAFF_EMAIL") or current_app.config["CONTACT_EMAIL"]
+    return current_app.config["DIRECTORY_STAFF_EMAIL"]
 
 
 def _owner_emails(structure: Structure) -> list[str]:
@@ -1331,6 +1331,11 @@ def completeness(structure: Structure) -> tuple[int, list[str]]:
 # --- staff dashboard and GDPR -------------------------------------------------------------------
 
 
+@signals.staff_figures.connect
+def _staff_figures(_sender) -> tuple[str, list[tuple[str, int | str, str]]]:
+    return "Annuaire", staff_summary()
+
+
 def staff_summary() -> list[tuple[str, int | str, str]]:
     counts = dict(db.session.execute(select(Structure.status, func.count(Structure.id))
                                      .group_by(Structure.status)).all())
@@ -1368,7 +1373,12 @@ def _erase_person(user: User) -> None:
         db.session.delete(invitation)
 
 
-gdpr.register("annuaire", _export_person, _erase_person)
+@signals.personal_data_export.connect
+def _export_signal(user) -> tuple[str, Any]:
+    return "annuaire", _export_person(user)
+
+
+signals.personal_data_erase.connect(_erase_person)
 
 # For templates: labels of the fixed lists.
 CHOICES = {"legal_forms": LEGAL_FORMS, "buyer_kinds": BUYER_KINDS, "labels": LABELS,

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from network.accounts.models import User
-from network.core import gdpr
+from network.core import signals
 from network.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from network.core.time import to_paris, utcnow
 from network.core.tokens import make_token, read_token
@@ -40,31 +40,13 @@ from network.events.territories import territories, territory_name
 from network.extensions import db
 from network.outbox import services as outbox
 
-DEFAULTS = {
-    "EVENTS_WAITLIST_OFFER_HOURS": 48,
-    "EVENTS_GUEST_HOLD_MINUTES": 30,
-    "EVENTS_ALARM_MINUTES": 60,
-    "EVENTS_REMINDER_WINDOW_HOURS": 36,
-    "EVENTS_ORGANIZER_EMAIL": None,  # falls back to CONTACT_EMAIL
-    "EVENTS_ORGANIZER_NAME": None,  # falls back to SITE_NAME
-    "EVENTS_CONTACT_NAME": "Chargé·e de mission ESS (à renseigner)",
-    "EVENTS_CONTACT_EMAIL": None,  # falls back to CONTACT_EMAIL
-    "EVENTS_CONTACT_PHONE": None,  # falls back to CONTACT_PHONE
-}
-
 CONFIRM = "events.confirm"
 MANAGE = "events.registration"
 S = RegistrationStatus
 
 
 def setting(name: str):
-    value = current_app.config.get(name, DEFAULTS[name])
-    if value is None:
-        fallback = {"EVENTS_ORGANIZER_EMAIL": "CONTACT_EMAIL", "EVENTS_ORGANIZER_NAME": "SITE_NAME",
-                    "EVENTS_CONTACT_EMAIL": "CONTACT_EMAIL",
-                    "EVENTS_CONTACT_PHONE": "CONTACT_PHONE"}[name]
-        value = current_app.config.get(fallback, "")
-    return value
+    return current_app.config[name]
 
 
 def contact() -> dict[str, str]:
@@ -590,9 +572,12 @@ def release_lapsed(*, now: datetime | None = None, event_id: int | None = None) 
     return done
 
 
+@signals.mail_refused.connect
 def release_refused_guest(message, now: datetime) -> None:
     """The mail server refused a guest's address for good: they can never confirm, so their
     held seats go back now (to the next person waiting) instead of in half an hour."""
+    if message.kind != "event_pending":
+        return
     held = db.session.scalars(select(Registration.id).where(
         Registration.email == message.to_address, Registration.status == S.PENDING)).all()
     if held:
@@ -600,9 +585,6 @@ def release_refused_guest(message, now: datetime) -> None:
             update(Registration).where(Registration.id.in_(held), Registration.status == S.PENDING)
             .values(hold_expires_at=now).execution_options(synchronize_session=False))
         release_lapsed(now=now)
-
-
-outbox.on_address_refused("event_pending", release_refused_guest)
 
 
 def staff_set_status(reg: Registration, action: str, *, now: datetime | None = None
@@ -874,15 +856,19 @@ def figures(event: Event) -> dict:
                     .get(r.organisation_kind, "Autre / non renseigné") for r in active)
     territories = Counter()
     if active:
-        from network.core.modules import optional_module
+        from network.directory import services as directory
 
-        directory = optional_module("network.directory.services")
-        lookup = getattr(directory, "territory_of_organisation_name", None)
+        lookup = directory.territory_of_organisation_name
         for r in active:
             territories[(lookup(r.organisation_name) if lookup else None)
                         or event.territory_label] += 1
     return {"per_day": sorted(per_day.items()), "per_kind": kinds.most_common(),
             "per_territory": territories.most_common(), "counts": counts(event)}
+
+
+@signals.staff_figures.connect
+def _staff_figures(_sender) -> tuple[str, list[tuple[str, int | str, str]]]:
+    return "Événements", staff_summary()
 
 
 def staff_summary() -> list[tuple[str, int | str, str]]:
@@ -927,4 +913,9 @@ def erase_user(user) -> None:
         db.session.delete(reg)
 
 
-gdpr.register("evenements", export_user, erase_user)
+@signals.personal_data_export.connect
+def _export_signal(user) -> tuple[str, list[dict]]:
+    return "evenements", export_user(user)
+
+
+signals.personal_data_erase.connect(erase_user)

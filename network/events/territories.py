@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from flask import g, has_app_context
 
-from network.core.modules import optional_module
-
 DEFAULT_TERRITORIES = {
     "metz": "Metz",
     "thionville": "Thionville",
@@ -21,11 +19,11 @@ DEFAULT_TERRITORIES = {
 
 def territories(*, active_only: bool = True) -> dict[str, str]:
     """code → name, in the directory's order."""
-    directory = optional_module("network.directory.services")
-    if directory is not None:
-        found = {t.code: t.name for t in directory.list_territories(active_only=active_only)}
-        if found:
-            return found
+    from network.directory import services as directory
+
+    found = {t.code: t.name for t in directory.list_territories(active_only=active_only)}
+    if found:
+        return found
     return dict(DEFAULT_TERRITORIES)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import logging
 import smtplib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from flask import current_app, render_template
 from flask_mail import Message
 from sqlalchemy import delete, func, or_, select, update
 
-from network.core import gdpr
+from network.core import signals
 from network.core.errors import NotFound
 from network.core.time import utcnow
 from network.extensions import db, mail
@@ -120,15 +119,6 @@ def _to_mail(message: OutboxMessage) -> Message:
     return msg
 
 
-# kind (template name) -> what its domain does when the address is refused for good.
-_on_refused: dict[str, Callable[[OutboxMessage, datetime], None]] = {}
-
-
-def on_address_refused(kind: str, handler: Callable[[OutboxMessage, datetime], None]) -> None:
-    """Registered once at import by a domain: e.g. events free a guest's held seat."""
-    _on_refused[kind] = handler
-
-
 def is_permanent(exc: Exception) -> bool:
     """The server refused the address itself (5xx): trying again would only annoy it."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -152,8 +142,8 @@ def deliver_one(message_id: int, now: datetime) -> bool:
         else:
             message.next_attempt_at = now + backoff(message.attempts)
         db.session.commit()
-        if refused and message.kind in _on_refused:
-            _on_refused[message.kind](message, now)
+        if refused:
+            signals.mail_refused.send(message, now=now)
         log.warning("mail %s to %s not sent: %s", message.id, message.to_address, exc)
         return False
     message.attempts += 1
@@ -248,4 +238,9 @@ def _erase(user) -> None:
     )
 
 
-gdpr.register("courriels", _export, _erase)
+@signals.personal_data_export.connect
+def _export_signal(user) -> tuple[str, list[dict[str, Any]]]:
+    return "courriels", _export(user)
+
+
+signals.personal_data_erase.connect(_erase)
