@@ -252,8 +252,12 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
     }
 
 
-def schedule_problems(instance: Instance, schedule: Schedule) -> list[str]:
-    """The rules of FORMAT.md checked again before anything is printed (a last safety net)."""
+def check_schedule(instance: Instance, schedule: Schedule) -> tuple[list[str], int]:
+    """Every validity rule of the exchange format, and the value the meetings are worth.
+
+    The project's own validator: the CLI runs it before printing anything, and the tests and
+    the benchmark judge every schedule with it, so they need nothing from outside the repo.
+    """
     problems: list[str] = []
     people = instance.by_id()
     values = instance.pair_values()
@@ -265,43 +269,54 @@ def schedule_problems(instance: Instance, schedule: Schedule) -> list[str]:
     value = 0
     for m in schedule.meetings:
         where = f"meeting {m.buyer}-{m.supplier} slot {m.slot} table {m.table}"
+        buyer = people.get(m.buyer) if isinstance(m.buyer, str) else None
+        supplier = people.get(m.supplier) if isinstance(m.supplier, str) else None
+        if buyer is None or buyer.role != "buyer":  # rule 1
+            problems.append(f"{where}: {m.buyer!r} is not a buyer")
+            continue
+        if supplier is None or supplier.role != "supplier":
+            problems.append(f"{where}: {m.supplier!r} is not a supplier")
+            continue
         pair = (m.buyer, m.supplier)
-        if people.get(m.buyer, None) is None or people[m.buyer].role != "buyer":
-            problems.append(f"{where}: not a buyer")
-            continue
-        if people.get(m.supplier, None) is None or people[m.supplier].role != "supplier":
-            problems.append(f"{where}: not a supplier")
-            continue
         if pair not in values and pair not in fixed:
             problems.append(f"{where}: nobody asked for it")
-        if pair in pairs:
+        if pair in pairs:  # rule 2
             problems.append(f"{where}: pair meets twice")
         pairs.add(pair)
-        if not 0 <= m.slot < instance.slots:
-            problems.append(f"{where}: slot out of range")
-        if m.table is None or not 1 <= m.table <= instance.tables:
-            problems.append(f"{where}: table out of range")
-        if (m.slot, m.table) in seats:
-            problems.append(f"{where}: table taken twice")
-        seats.add((m.slot, m.table or 0))
+        if not _int(m.slot) or not 0 <= m.slot < instance.slots:  # rule 3
+            problems.append(f"{where}: slot out of range 0..{instance.slots - 1}")
+            continue
         for who in pair:
             avail = people[who].available
             if avail is not None and m.slot not in avail:
-                problems.append(f"{where}: {who} not available")
+                problems.append(f"{where}: {who} not available in slot {m.slot}")
             if (who, m.slot) in busy:
-                problems.append(f"{where}: {who} busy twice")
+                problems.append(f"{where}: {who} has two meetings in slot {m.slot}")
             busy.add((who, m.slot))
             count[who] += 1
+        if not _int(m.table) or not 1 <= m.table <= instance.tables:  # rule 5
+            problems.append(f"{where}: table out of range 1..{instance.tables}")
+        elif (m.slot, m.table) in seats:
+            problems.append(f"{where}: table taken twice in slot {m.slot}")
+        else:
+            seats.add((m.slot, m.table))
         value += values.get(pair, 0)
-    for who, n in count.items():
+    for who, n in sorted(count.items()):  # rule 4
         cap = people[who].max_meetings
         if cap is not None and n > cap:
             problems.append(f"{who}: {n} meetings > max_meetings={cap}")
-    got = {(m.buyer, m.supplier): m for m in schedule.meetings}
-    for pair, f in fixed.items():
+    got = {(m.buyer, m.supplier): m for m in schedule.meetings
+           if isinstance(m.buyer, str) and isinstance(m.supplier, str)}
+    for pair, f in fixed.items():  # rule 6
         m = got.get(pair)
         if m is None or m.slot != f.slot or (f.table is not None and m.table != f.table):
-            problems.append(f"fixed meeting {pair[0]}-{pair[1]} missing or moved")
+            problems.append(f"fixed meeting {pair[0]}-{pair[1]} slot {f.slot} missing or moved")
+    return problems, value
+
+
+def schedule_problems(instance: Instance, schedule: Schedule) -> list[str]:
+    """The rules of the format checked before anything is printed, claimed value included."""
+    problems, value = check_schedule(instance, schedule)
     if value != schedule.value:
         problems.append(f"value {schedule.value} claimed, meetings worth {value}")
     return problems
