@@ -108,6 +108,8 @@ class _Engine:
             if self.cnt[t] >= self.tables:
                 self.full_mask |= 1 << t
         self.fixed_value = sum(values.get((m.buyer, m.supplier), 0) for m in instance.fixed)
+        self.bound = self.fixed_value  # raised by select(): no schedule can do better
+        self.placed_value = self.fixed_value
         self.eb: list[int] = []
         self.es: list[int] = []
         self.w: list[int] = []
@@ -148,6 +150,7 @@ class _Engine:
             self.full_mask |= bit
         self.pos[e] = len(self.members[t])
         self.members[t].append(e)
+        self.placed_value += self.w[e]
 
     def unplace(self, e: int) -> int:
         t = self.slot[e]
@@ -168,10 +171,14 @@ class _Engine:
         if last != e:
             lst[self.pos[e]] = last
             self.pos[last] = self.pos[e]
+        self.placed_value -= self.w[e]
         return t
 
     def value(self) -> int:
-        return self.fixed_value + sum(self.w[e] for e in range(len(self.w)) if self.slot[e] >= 0)
+        return self.placed_value
+
+    def optimal(self) -> bool:
+        return self.placed_value >= self.bound
 
     # ----- step 1: which pairs meet -------------------------------------------------
     def select(self) -> list[int]:
@@ -197,7 +204,9 @@ class _Engine:
         )
         if res.x is None:  # pragma: no cover - HiGHS always solves this bounded LP
             return []
-        return [int(e) for e in np.flatnonzero(res.x > 0.5)]
+        chosen = [int(e) for e in np.flatnonzero(res.x > 0.5)]
+        self.bound = self.fixed_value + sum(self.w[e] for e in chosen)
+        return chosen
 
     # ----- step 2: colouring without limits -----------------------------------------
     def colour(self, chosen: list[int]) -> None:
@@ -386,7 +395,7 @@ class _Engine:
             if self._under_cap(e):
                 self.try_place(e)
 
-    def improve(self, rounds: int = 4) -> None:
+    def improve(self, rounds: int = 2) -> None:
         """Insert unplaced wishes, heaviest first, ejecting or dropping lighter meetings."""
         for _ in range(rounds):
             gained = False
@@ -395,7 +404,7 @@ class _Engine:
                 key=lambda e: (-self.w[e], self.allowed[e].bit_count(), e),
             )
             for e in todo:
-                if time.perf_counter() > self.deadline:
+                if self.optimal() or time.perf_counter() > self.deadline:
                     return
                 if self.slot[e] >= 0:
                     continue
@@ -449,6 +458,103 @@ class _Engine:
             if self._under_cap(g):
                 self.try_place(g)
         return True
+
+    # ----- step 3b: exact re-optimisation of a few slots at a time ----------------------
+    def reoptimise(self, stages: tuple[tuple[int, int], ...] = ((4, 3), (8, 1))) -> None:
+        """Large neighbourhood search: free every meeting of a few slots, solve them exactly.
+
+        Each sub-problem is the time-indexed program restricted to a window of consecutive
+        slots, the rest of the schedule frozen; its current content is feasible, so the value
+        never drops. Stages of (width, sweeps) go from narrow, cheap windows to wide ones;
+        windows come in a fixed order, so the result is deterministic. The search stops at
+        the selection bound, which proves optimality.
+        """
+        for width, sweeps in stages:
+            width = min(width, self.T)
+            windows: list[list[int]] = []
+            for offset in sorted({0, width // 2}):
+                starts = range(offset, self.T, width) if width < self.T else [0]
+                windows += [list(range(i, min(i + width, self.T))) for i in starts]
+            for _ in range(sweeps):
+                gained = False
+                for window in windows:
+                    if self.optimal() or time.perf_counter() > self.deadline:
+                        return
+                    gained |= self._solve_window(window)
+                if not gained:
+                    break
+
+    def _solve_window(self, window: list[int]) -> bool:
+        mask = sum(1 << t for t in window)
+        freed = [e for t in window for e in self.members[t]]
+        before = sum(self.w[e] for e in freed)
+        old = {e: self.unplace(e) for e in freed}
+        room = {t: self.tables - self.cnt[t] for t in window}
+        cols: list[tuple[int, int]] = []
+        for e in range(len(self.w)):
+            if self.slot[e] >= 0 or not self._under_cap(e):
+                continue
+            b, s = self.eb[e], self.es[e]
+            for t in _bits(self.allowed[e] & mask & ~self.occ[b] & ~self.occ[s]):
+                cols.append((e, t))
+        best = self._window_program(cols, room)
+        if best is None or sum(self.w[e] for e, _ in best) <= before:
+            for e, t in old.items():
+                self.place(e, t)
+            return False
+        for e, t in best:
+            self.place(e, t)
+        return True
+
+    def _window_program(
+        self, cols: list[tuple[int, int]], room: dict[int, int]
+    ) -> list[tuple[int, int]] | None:
+        """Best (edge, slot) choice of a window: LP first (mostly integral), MIP if not."""
+        if not cols:
+            return []
+        rows: dict[tuple[int, int, int], int] = {}
+        upper: list[float] = []
+        r_idx: list[int] = []
+        c_idx: list[int] = []
+
+        def row(key: tuple[int, int, int], bound: int) -> int:
+            if key not in rows:
+                rows[key] = len(upper)
+                upper.append(bound)
+            return rows[key]
+
+        for j, (e, t) in enumerate(cols):
+            b, s = self.eb[e], self.es[e]
+            for key, bound in (
+                ((0, e, 0), 1),  # a pair meets once
+                ((1, b, t), 1),  # one meeting per person and slot
+                ((1, s, t), 1),
+                ((2, b, 0), self.cap[b] - self.deg[b]),
+                ((2, s, 0), self.cap[s] - self.deg[s]),
+                ((3, t, 0), room[t]),
+            ):
+                r_idx.append(row(key, bound))
+                c_idx.append(j)
+        a = csr_matrix((np.ones(len(r_idx)), (r_idx, c_idx)), shape=(len(upper), len(cols)))
+        cost = -np.asarray([self.w[e] for e, _ in cols], dtype=float)
+        constraint = LinearConstraint(a, -np.inf, np.asarray(upper, dtype=float))
+        res = milp(c=cost, constraints=constraint, integrality=np.zeros(len(cols)),
+                   bounds=Bounds(0, 1), options={"disp": False})
+        if res.x is None:  # pragma: no cover - the LP is bounded and 0 is feasible
+            return None
+        # Mostly integral (then optimal); otherwise rounded: surest choices first, each kept
+        # if it still fits. The caller keeps the old content when rounding loses.
+        x = res.x
+        by_col = a.tocsc()
+        load = [0] * len(upper)
+        out = []
+        for j in sorted(np.flatnonzero(x > 1e-6), key=lambda j: (-x[j], cost[j], j)):
+            idx = by_col.indices[by_col.indptr[j]:by_col.indptr[j + 1]]
+            if all(load[i] < upper[i] for i in idx):
+                for i in idx:
+                    load[i] += 1
+                out.append(cols[j])
+        return out
 
     # ----- step 4: compact agendas --------------------------------------------------
     def total_gaps(self) -> int:
@@ -583,7 +689,7 @@ def solve(instance: Instance, time_limit: float | None = None, seed: int = 0) ->
         eng.colour(chosen)
     else:
         eng.place_all(chosen)
-        eng.improve()
+        eng.reoptimise()
     eng.compact()
     meetings = assign_tables(instance, eng.meetings())
     return Schedule(meetings, eng.value())

@@ -139,10 +139,9 @@ def test_generated_families(family: str) -> None:
     assert check_schedule(inst, schedule) == ([], schedule.value)
     assert schedule_problems(inst, schedule) == []
     bound = solve_exact(inst, relax=True).value
-    if family in ("uniform", "zipf"):
-        assert schedule.value == round(bound)  # LP is integral there: exact optimum
-    else:
-        assert schedule.value >= 0.99 * bound
+    # uniform, zipf: the LP is integral, so this is the optimum; partial, booked: the window
+    # re-optimisation reaches the LP bound on this size (tables scarce: 30 for 40 buyers)
+    assert schedule.value == round(bound)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
