@@ -189,12 +189,12 @@ def test_cli_rejects_every_conflict(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     err = done.stderr
-    assert "B1->B2" in err and "buyers" in err  # wish between two buyers
-    assert "X9" in err  # unknown participant in a wish
-    assert "Z1" in err  # unknown participant in a fixed meeting
-    assert "B1 is not available in slot 1" in err
-    assert "S1 already meets B1 in slot 1" in err
-    assert "slot 1: 2 fixed meetings but only 1 tables" in err
+    assert "('B1' -> 'B2') : deux acheteurs" in err  # wish between two buyers
+    assert "participant inconnu 'X9'" in err  # unknown participant in a wish
+    assert "participant inconnu 'Z1'" in err  # unknown participant in a fixed meeting
+    assert "B1 n'est pas disponible au créneau 1" in err
+    assert "S1 rencontre déjà B1 au créneau 1" in err
+    assert "créneau 1 : 2 rendez-vous fixés mais seulement 1 tables" in err
     with pytest.raises(InvalidInstance) as info:
         parse_instance(data)
     assert len(info.value.problems) == 6
