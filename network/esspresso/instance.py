@@ -1,7 +1,15 @@
-"""ESSpresso instances and schedules as plain dataclasses (format: shared/esspresso/FORMAT.md).
+"""ESSpresso instances and schedules as plain dataclasses, with their JSON exchange format.
+
+Instance: ``{"slots": int, "tables": int, "participants": [{"id", "role": "buyer" |
+"supplier", "available": [slot, ...] | null, "max_meetings": int | null}], "wishes":
+[{"from", "to", "priority": 1 | 2 | 3}], "fixed": [{"buyer", "supplier", "slot", "table"?}]}``.
+Schedule: ``{"meetings": [{"buyer", "supplier", "slot", "table"}], "value": int}``; the
+validity rules and the value are those of ``check_schedule``.
 
 Parsing validates everything the scheduler relies on, so that an invalid session is
-reported with every conflict named instead of producing a schedule check.py rejects.
+reported with every conflict named (in French) instead of producing a wrong schedule.
+Sizes are capped (MAX_SLOTS = 200, MAX_TABLES = 1000, MAX_PARTICIPANTS = 5000,
+MAX_WISHES = 200 000 wishes or fixed meetings, ids of at most 200 characters).
 """
 
 from __future__ import annotations

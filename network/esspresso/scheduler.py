@@ -1,15 +1,17 @@
 """ESSpresso scheduling engine: which buyer meets which supplier, when, at which table.
 
-Pure Python plus SciPy's HiGHS for one totally unimodular linear program; no Flask, no
-database. Algorithm (see FORMAT.md for why it is exact without limits):
+Pure Python plus SciPy's HiGHS for linear programs; no Flask, no database. Algorithm
+(exact without limits by König's edge-colouring theorem and de Werra's equitable colouring):
 
 1. choose the pairs by a max-weight degree-constrained subgraph (the LP below has a
    network matrix, so HiGHS returns an integral optimum);
 2. without availability limits or fixed meetings: colour the chosen edges with the
    slots (Kempe chains), then balance the colour classes (de Werra) so no slot needs
    more tables than exist -- optimal;
-3. with limits: place the chosen edges slot by slot with ejection chains, then improve
-   by inserting left-over wishes (ejecting or dropping lighter meetings);
+3. with limits: place the chosen edges slot by slot with ejection chains, then
+   re-optimise windows of a few consecutive slots exactly (large neighbourhood search:
+   the time-indexed LP of the window, integral in practice, rounded when not), until
+   the value reaches the bound of step 1 or the windows stop paying;
 4. in both cases, compact agendas (fewer idle gaps) by moves that keep the value.
 """
 
@@ -394,70 +396,6 @@ class _Engine:
         for e in order:
             if self._under_cap(e):
                 self.try_place(e)
-
-    def improve(self, rounds: int = 2) -> None:
-        """Insert unplaced wishes, heaviest first, ejecting or dropping lighter meetings."""
-        for _ in range(rounds):
-            gained = False
-            todo = sorted(
-                (e for e in range(len(self.w)) if self.slot[e] < 0),
-                key=lambda e: (-self.w[e], self.allowed[e].bit_count(), e),
-            )
-            for e in todo:
-                if self.optimal() or time.perf_counter() > self.deadline:
-                    return
-                if self.slot[e] >= 0:
-                    continue
-                if self._under_cap(e) and self.try_place(e):
-                    gained = True
-                elif self._swap_in(e):
-                    gained = True
-            if not gained:
-                return
-
-    def _swap_in(self, e: int) -> bool:
-        """Place e in some slot by removing lighter meetings, re-placing them if possible."""
-        b, s = self.eb[e], self.es[e]
-        best = None
-        for t in _bits(self.allowed[e]):
-            x, y = self.at[b][t], self.at[s][t]
-            if x == FIXED or y == FIXED:
-                continue
-            out = {g for g in (x, y) if g >= 0}
-            for v in (b, s):
-                leaving = sum(1 for g in out if v in (self.eb[g], self.es[g]))
-                if self.deg[v] - leaving >= self.cap[v]:
-                    mine = [g for g in self.edges_of[v] if self.slot[g] >= 0 and g not in out]
-                    if not mine:
-                        out = None
-                        break
-                    out.add(min(mine, key=lambda g: (self.w[g], g)))
-            if out is None:
-                continue
-            if not out and self.cnt[t] >= self.tables:
-                lst = self.members[t]
-                if not lst:
-                    continue
-                out = {min(lst, key=lambda g: (self.w[g], g))}
-            loss = sum(self.w[g] for g in out)
-            if loss < self.w[e] and (best is None or loss < best[0]):
-                best = (loss, t, out)
-        if best is None:
-            return False
-        _, t, out = best
-        olds = {g: self.unplace(g) for g in sorted(out)}
-        if (
-            self.at[b][t] != FREE or self.at[s][t] != FREE or self.cnt[t] >= self.tables
-            or not self._under_cap(e)
-        ):  # pragma: no cover - defensive: restore
-            for g, o in olds.items():
-                self.place(g, o)
-            return False
-        self.place(e, t)
-        for g in sorted(out, key=lambda g: -self.w[g]):
-            if self._under_cap(g):
-                self.try_place(g)
-        return True
 
     # ----- step 3b: exact re-optimisation of a few slots at a time ----------------------
     def reoptimise(self, stages: tuple[tuple[int, int], ...] = ((4, 3), (8, 1))) -> None:
