@@ -407,19 +407,26 @@ class _Engine:
         windows come in a fixed order, so the result is deterministic. The search stops at
         the selection bound, which proves optimality.
         """
+        gains = 0
+        fruitless: dict[tuple[int, ...], int] = {}  # window -> gains when it last gave none
         for width, sweeps in stages:
             width = min(width, self.T)
-            windows: list[list[int]] = []
+            windows: list[tuple[int, ...]] = []
             for offset in sorted({0, width // 2}):
                 starts = range(offset, self.T, width) if width < self.T else [0]
-                windows += [list(range(i, min(i + width, self.T))) for i in starts]
+                windows += [tuple(range(i, min(i + width, self.T))) for i in starts]
             for _ in range(sweeps):
-                gained = False
+                before = gains
                 for window in windows:
                     if self.optimal() or time.perf_counter() > self.deadline:
                         return
-                    gained |= self._solve_window(window)
-                if not gained:
+                    if fruitless.get(window) == gains:
+                        continue  # nothing changed since it was solved: same answer
+                    if self._solve_window(list(window)):
+                        gains += 1
+                    else:
+                        fruitless[window] = gains
+                if gains == before:
                     break
 
     def _solve_window(self, window: list[int]) -> bool:
@@ -428,14 +435,18 @@ class _Engine:
         before = sum(self.w[e] for e in freed)
         old = {e: self.unplace(e) for e in freed}
         room = {t: self.tables - self.cnt[t] for t in window}
+        # When every table of the window is taken, a newcomer lighter than all the freed
+        # meetings could only replace a heavier one: leave it out to keep the program small.
+        full = len(freed) >= sum(room.values())
+        lightest = min((self.w[e] for e in freed), default=0) if full else 0
         cols: list[tuple[int, int]] = []
         for e in range(len(self.w)):
-            if self.slot[e] >= 0 or not self._under_cap(e):
+            if self.slot[e] >= 0 or self.w[e] < lightest or not self._under_cap(e):
                 continue
             b, s = self.eb[e], self.es[e]
             for t in _bits(self.allowed[e] & mask & ~self.occ[b] & ~self.occ[s]):
                 cols.append((e, t))
-        best = self._window_program(cols, room)
+        best = self._window_program(cols, room, before)
         if best is None or sum(self.w[e] for e, _ in best) <= before:
             for e, t in old.items():
                 self.place(e, t)
@@ -445,9 +456,12 @@ class _Engine:
         return True
 
     def _window_program(
-        self, cols: list[tuple[int, int]], room: dict[int, int]
+        self, cols: list[tuple[int, int]], room: dict[int, int], current: int
     ) -> list[tuple[int, int]] | None:
-        """Best (edge, slot) choice of a window: LP first (mostly integral), MIP if not."""
+        """Best (edge, slot) choice of a window: LP first (mostly integral), MIP if not.
+
+        None when the window cannot beat `current`, the value of what it holds now.
+        """
         if not cols:
             return []
         rows: dict[tuple[int, int, int], int] = {}
@@ -478,11 +492,21 @@ class _Engine:
         constraint = LinearConstraint(a, -np.inf, np.asarray(upper, dtype=float))
         res = milp(c=cost, constraints=constraint, integrality=np.zeros(len(cols)),
                    bounds=Bounds(0, 1), options={"disp": False})
-        if res.x is None:  # pragma: no cover - the LP is bounded and 0 is feasible
+        if res.x is None or -res.fun < current + 1 - 1e-6:  # weights are integers
             return None
-        # Mostly integral (then optimal); otherwise rounded: surest choices first, each kept
-        # if it still fits. The caller keeps the old content when rounding loses.
         x = res.x
+        if np.any(np.minimum(x, 1 - x) > 1e-6):
+            # A gain is possible but the LP is fractional: branch and bound, with a node
+            # limit (deterministic, unlike a time limit) and the deadline as a safety net.
+            left = self.deadline - time.perf_counter()
+            mip = milp(c=cost, constraints=constraint, integrality=np.ones(len(cols)),
+                       bounds=Bounds(0, 1),
+                       options={"disp": False, "node_limit": 200,
+                                "time_limit": max(0.1, min(left, 20.0))})
+            if mip.x is not None:
+                x = np.round(mip.x)
+        # Integral now, or rounded (surest choices first, each kept if it still fits); the
+        # caller keeps the old content unless this is worth more.
         by_col = a.tocsc()
         load = [0] * len(upper)
         out = []
