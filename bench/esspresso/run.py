@@ -1,14 +1,14 @@
 """ESSpresso benchmark, run by hand: ``.venv/bin/python bench/esspresso/run.py [--quick]``.
 
-For each generated instance: our scheduler (in a child process, for honest time and peak
-memory), first-come-first-served booking, and HiGHS MILP on the time-indexed model; every
-schedule is verified by shared/esspresso/check.py and compared with the LP upper bound.
+For each generated instance (network.esspresso.gen): our scheduler (in a child process, for
+honest time and peak memory), first-come-first-served booking, and HiGHS MILP on the
+time-indexed model; every schedule is verified by the project's validator
+(network.esspresso.instance.check_schedule) and compared with the LP upper bound.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -18,26 +18,28 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT / ".." / "shared" / "esspresso"
 sys.path.insert(0, str(ROOT))
 
 from network.esspresso.exact import solve_exact  # noqa: E402
-from network.esspresso.instance import parse_instance  # noqa: E402
+from network.esspresso.gen import FAMILIES, generate  # noqa: E402
+from network.esspresso.instance import (  # noqa: E402
+    Instance,
+    Meeting,
+    Schedule,
+    check_schedule,
+    parse_instance,
+)
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"shared_{name}", SHARED / f"{name}.py")
-    assert spec is not None and spec.loader is not None, f"{SHARED} missing"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CHECK, GEN = _load("check"), _load("gen")
+def verified(inst: Instance, raw: dict[str, Any]) -> int:
+    """Value of a schedule given as JSON, after the validator found nothing wrong."""
+    schedule = Schedule([Meeting(**m) for m in raw["meetings"]], raw.get("value", 0))
+    errors, value = check_schedule(inst, schedule)
+    assert not errors, errors[:5]
+    return value
 
 
 def fcfs(data: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -79,14 +81,21 @@ def fcfs(data: dict[str, Any], seed: int) -> dict[str, Any]:
             if len(seats[t]) < tables:
                 book(b, s, t)
                 break
-    value = CHECK.check(data, {"meetings": meetings})[1]
-    return {"meetings": meetings, "value": value}
+    return {"meetings": meetings}
 
 
 CHILD = """
-import sys
-from network.esspresso.__main__ import main
-code = main(["solve", sys.argv[1]])
+import sys, time
+import network.esspresso.__main__ as cli
+solve = cli.solve
+def timed(*args, **kwargs):  # CPU seconds of the solve alone: the machine may be shared
+    start = time.process_time()
+    try:
+        return solve(*args, **kwargs)
+    finally:
+        print(f"cpu={time.process_time() - start:.3f}", file=sys.stderr)
+cli.solve = timed
+code = cli.main(["solve", sys.argv[1]])
 with open("/proc/self/status") as f:  # VmHWM is per address space, so not the parent's
     hwm = next(line.split()[1] for line in f if line.startswith("VmHWM"))
 print(f"peak_kib={hwm}", file=sys.stderr)
@@ -94,8 +103,8 @@ sys.exit(code)
 """
 
 
-def ours(path: str) -> tuple[dict[str, Any], float, float, str]:
-    """Solve in a child process; return schedule, solve seconds, peak RSS (MiB), summary."""
+def ours(path: str) -> tuple[dict[str, Any], float, float, float, str]:
+    """Solve in a child process: schedule, solve seconds, CPU seconds, peak MiB, summary."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen([sys.executable, "-c", CHILD, path],
                                 cwd=ROOT, stdout=out, stderr=err)
@@ -105,66 +114,92 @@ def ours(path: str) -> tuple[dict[str, Any], float, float, str]:
         text, summary = out.read(), err.read().strip()
     if proc.returncode != 0:
         raise SystemExit(f"scheduler failed on {path}: {summary}")
-    line, peak = summary.splitlines()[-2:]
+    cpu, line, peak = summary.splitlines()[-3:]
     solve_s = float(line.rsplit("seconds=", 1)[1])
-    return json.loads(text), solve_s, int(peak.split("=")[1]) / 1024, line
+    cpu_s = float(cpu.split("=")[1])
+    return json.loads(text), solve_s, cpu_s, int(peak.split("=")[1]) / 1024, line
 
 
-def run(cases: list[tuple[str, int, int, int, int, int]], milp_limit: float) -> list[str]:
-    header = ("| family | buyers×suppliers×slots | tables | LP bound | ours value | ours/LP | "
-              "ours s | peak MiB | FCFS value | FCFS/LP | MILP value | MILP/LP | MILP s | "
-              "MILP status |")
+def lp_bound(inst: Instance, key: str, cache: Path | None, weak: bool = False) -> float:
+    """LP relaxation of the time-indexed model, cached (it takes minutes at 400×800).
+
+    weak: the selection bound instead (slots ignored, seconds to compute): still an upper
+    bound, equal to the LP without limits, above it with limits.
+    """
+    if weak:
+        from network.esspresso.scheduler import _Engine
+
+        engine = _Engine(inst, 0, float("inf"))
+        return float(engine.fixed_value + sum(engine.w[e] for e in engine.select()))
+    store = json.loads(cache.read_text()) if cache and cache.is_file() else {}
+    if key not in store:
+        store[key] = solve_exact(inst, relax=True).value
+        if cache:
+            cache.write_text(json.dumps(store, indent=0, sort_keys=True))
+    return float(store[key])
+
+
+Case = tuple[str, int, int, int, int, int]  # family, buyers, suppliers, slots, tables, seed
+
+
+def run(cases: list[Case], milp_limit: float, cache: Path | None, weak: bool) -> list[str]:
+    header = ("| family | buyers×suppliers×slots | tables | seed | LP bound | ours value | "
+              "ours/LP | ours s | ours CPU s | idle gaps | peak MiB | FCFS value | FCFS/LP | "
+              "MILP value | MILP/LP | MILP s | MILP status |")
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     print(header, flush=True)
     for family, nb, ns, slots, tables, seed in cases:
-        data = GEN.build(family, nb, ns, slots, tables, seed)
+        data = generate(family, nb, ns, slots, tables, seed)
         inst = parse_instance(data)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(data, f)
             path = f.name
-        sched, secs, peak, _ = ours(path)
+        sched, secs, cpu, peak, summary = ours(path)
         os.unlink(path)
-        errors, value = CHECK.check(data, sched)
-        assert not errors, errors[:5]
-        fc = fcfs(data, seed)
-        fc_errors, fc_value = CHECK.check(data, fc)
-        assert not fc_errors, fc_errors[:5]
-        lp = solve_exact(inst, relax=True)
-        ex = solve_exact(inst, time_limit=milp_limit)
-        if ex.schedule is not None:
-            ex_errors, ex_value = CHECK.check(data, ex.schedule.to_dict())
-            assert not ex_errors, ex_errors[:5]
-        else:
-            ex_value = 0
-        status = "optimal" if "Optimal" in ex.status else f"limit {milp_limit:.0f}s"
-        bound = lp.value
-        row = (f"| {family} | {nb}×{ns}×{slots} | {tables} | {bound:.1f} | {value} | "
-               f"{value / bound:.4f} | {secs:.2f} | {peak:.0f} | {fc_value} | "
-               f"{fc_value / bound:.4f} | {ex_value} | {ex_value / bound:.4f} | "
-               f"{ex.seconds:.1f} | {status} |")
+        gaps = summary.split("idle_gaps=", 1)[1].split()[0]
+        value = verified(inst, sched)
+        fc_value = verified(inst, fcfs(data, seed))
+        bound = lp_bound(inst, f"{family}-{nb}-{ns}-{slots}-{tables}-{seed}", cache, weak)
+        ex_cells = "– | – | – | skipped"
+        if milp_limit > 0:
+            ex = solve_exact(inst, time_limit=milp_limit)
+            ex_value = 0 if ex.schedule is None else verified(inst, ex.schedule.to_dict())
+            status = "optimal" if "Optimal" in ex.status else f"limit {milp_limit:.0f}s"
+            ex_cells = f"{ex_value} | {ex_value / bound:.4f} | {ex.seconds:.1f} | {status}"
+        row = (f"| {family} | {nb}×{ns}×{slots} | {tables} | {seed} | {bound:.1f} | {value} | "
+               f"{value / bound:.4f} | {secs:.2f} | {cpu:.2f} | {gaps} | {peak:.0f} | {fc_value} | "
+               f"{fc_value / bound:.4f} | {ex_cells} |")
         print(row, flush=True)
         lines.append(row)
     return lines
 
 
+SIZES = [(40, 80, 12, 30), (150, 300, 16, 140), (150, 300, 16, 80), (400, 800, 16, 380),
+         (400, 800, 16, 200)]
+
+
 def main() -> None:
-    if os.environ.get("PYTHONHASHSEED") != "0":  # gen.py iterates over sets of strings
-        os.execve(sys.executable, [sys.executable, *sys.argv],
-                  {**os.environ, "PYTHONHASHSEED": "0"})
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="small instances only")
-    parser.add_argument("--milp-limit", type=float, default=60.0)
+    parser.add_argument("--quick", action="store_true", help="no 400×800 instances")
+    parser.add_argument("--milp-limit", type=float, default=60.0, help="0 skips the MILP")
+    parser.add_argument("--family", action="append", choices=FAMILIES, help="repeatable")
+    parser.add_argument("--size", action="append", metavar="BxSxTxTABLES",
+                        help="e.g. 150x300x16x80, repeatable; default: a fixed list")
+    parser.add_argument("--seeds", type=int, default=1, help="seeds 1..N per case")
     parser.add_argument("--out", default=None, help="write a Markdown table here")
+    parser.add_argument("--lp-cache", type=Path, default=None,
+                        help="JSON file keeping LP bounds between runs")
+    parser.add_argument("--weak-bound", action="store_true",
+                        help="selection bound instead of the LP (for 400×800: fast)")
     args = parser.parse_args()
-    sizes = [(60, 120, 12, 50), (150, 300, 16, 140), (150, 300, 16, 75)]
-    if not args.quick:
-        sizes.append((400, 800, 16, 380))
-    cases = [(fam, nb, ns, sl, tb, 1) for nb, ns, sl, tb in sizes
-             for fam in ("uniform", "zipf", "partial", "booked")]
-    lines = run(cases, args.milp_limit)
+    sizes = ([tuple(int(x) for x in s.split("x")) for s in args.size] if args.size
+             else [s for s in SIZES if not (args.quick and s[0] >= 400)])
+    cases = [(fam, nb, ns, sl, tb, seed) for nb, ns, sl, tb in sizes
+             for fam in args.family or FAMILIES for seed in range(1, args.seeds + 1)]
+    lines = run(cases, args.milp_limit, args.lp_cache, args.weak_bound)
     if args.out:
         head = (f"Run {date.today()} on {platform.node() or 'host'}: {os.cpu_count()} cores, "
-                f"Python {platform.python_version()}, PYTHONHASHSEED=0, gen.py seed 1, "
+                f"Python {platform.python_version()}, network.esspresso.gen, "
                 f"MILP time limit {args.milp_limit:.0f} s.\n\n")
         Path(args.out).write_text(head + "\n".join(lines) + "\n")
 

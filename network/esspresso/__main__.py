@@ -1,7 +1,8 @@
 """Command line: ``python -m network.esspresso solve INSTANCE.json [--time-limit S]``.
 
-The schedule JSON goes to stdout, a one-line summary to stderr; invalid input exits 2
-with one line per conflict.
+The schedule JSON goes to stdout, a one-line summary to stderr; invalid input (unreadable
+file, malformed or deeply nested JSON, wrong types, absurd sizes: see the MAX_* limits in
+instance.py) exits 2 with one French line per problem, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ import time
 from dataclasses import asdict
 
 from .explain import explain
-from .instance import InvalidInstance, Meeting, Schedule, parse_instance, schedule_problems
+from .instance import (
+    InvalidInstance,
+    check_schedule,
+    parse_instance,
+    parse_schedule,
+    schedule_problems,
+)
 from .scheduler import solve, summarize
 
 
@@ -21,8 +28,17 @@ def _load(path: str) -> object:
     try:
         with open(path, encoding="utf-8") as f:
             return json.load(f)
-    except (OSError, ValueError) as exc:
-        raise InvalidInstance([f"cannot read {path}: {exc}"]) from exc
+    except RecursionError as exc:
+        raise InvalidInstance([f"{path} : JSON imbriqué trop profondément"]) from exc
+    except (OSError, ValueError, MemoryError) as exc:  # UnicodeDecodeError is a ValueError
+        raise InvalidInstance([f"impossible de lire {path} : {exc}"]) from exc
+
+
+def _refuse(path: str, exc: InvalidInstance) -> int:
+    print(f"fichier invalide {path} :", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,17 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         instance = parse_instance(_load(args.instance))
     except InvalidInstance as exc:
-        print(f"invalid instance {args.instance}:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 2
+        return _refuse(args.instance, exc)
     if args.command == "explain":
-        raw = _load(args.schedule)
-        schedule = Schedule(
-            [Meeting(m["buyer"], m["supplier"], m["slot"], m.get("table"))
-             for m in raw.get("meetings", [])],  # type: ignore[union-attr]
-            int(raw.get("value", 0)),  # type: ignore[union-attr]
-        )
+        try:
+            schedule = parse_schedule(_load(args.schedule))
+            broken = check_schedule(instance, schedule)[0]
+            if broken:  # explain() trusts its schedule: refuse one that breaks the rules
+                raise InvalidInstance(broken[:50])
+        except InvalidInstance as exc:
+            return _refuse(args.schedule, exc)
         report = {pid: asdict(r) for pid, r in explain(instance, schedule).items()}
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -59,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - start
     problems = schedule_problems(instance, schedule)
     if problems:  # never print a schedule that breaks the rules
-        print("internal error, schedule rejected:", file=sys.stderr)
+        print("erreur interne, planning rejeté :", file=sys.stderr)
         for problem in problems[:20]:
             print(f"  - {problem}", file=sys.stderr)
         return 1

@@ -1,15 +1,17 @@
 """ESSpresso scheduling engine: which buyer meets which supplier, when, at which table.
 
-Pure Python plus SciPy's HiGHS for one totally unimodular linear program; no Flask, no
-database. Algorithm (see FORMAT.md for why it is exact without limits):
+Pure Python plus SciPy's HiGHS for linear programs; no Flask, no database. Algorithm
+(exact without limits by König's edge-colouring theorem and de Werra's equitable colouring):
 
 1. choose the pairs by a max-weight degree-constrained subgraph (the LP below has a
    network matrix, so HiGHS returns an integral optimum);
 2. without availability limits or fixed meetings: colour the chosen edges with the
    slots (Kempe chains), then balance the colour classes (de Werra) so no slot needs
    more tables than exist -- optimal;
-3. with limits: place the chosen edges slot by slot with ejection chains, then improve
-   by inserting left-over wishes (ejecting or dropping lighter meetings);
+3. with limits: place the chosen edges slot by slot with ejection chains, then
+   re-optimise windows of a few consecutive slots exactly (large neighbourhood search:
+   the time-indexed LP of the window, integral in practice, rounded when not), until
+   the value reaches the bound of step 1 or the windows stop paying;
 4. in both cases, compact agendas (fewer idle gaps) by moves that keep the value.
 """
 
@@ -108,6 +110,8 @@ class _Engine:
             if self.cnt[t] >= self.tables:
                 self.full_mask |= 1 << t
         self.fixed_value = sum(values.get((m.buyer, m.supplier), 0) for m in instance.fixed)
+        self.bound = self.fixed_value  # raised by select(): no schedule can do better
+        self.placed_value = self.fixed_value
         self.eb: list[int] = []
         self.es: list[int] = []
         self.w: list[int] = []
@@ -148,6 +152,7 @@ class _Engine:
             self.full_mask |= bit
         self.pos[e] = len(self.members[t])
         self.members[t].append(e)
+        self.placed_value += self.w[e]
 
     def unplace(self, e: int) -> int:
         t = self.slot[e]
@@ -168,10 +173,14 @@ class _Engine:
         if last != e:
             lst[self.pos[e]] = last
             self.pos[last] = self.pos[e]
+        self.placed_value -= self.w[e]
         return t
 
     def value(self) -> int:
-        return self.fixed_value + sum(self.w[e] for e in range(len(self.w)) if self.slot[e] >= 0)
+        return self.placed_value
+
+    def optimal(self) -> bool:
+        return self.placed_value >= self.bound
 
     # ----- step 1: which pairs meet -------------------------------------------------
     def select(self) -> list[int]:
@@ -197,7 +206,9 @@ class _Engine:
         )
         if res.x is None:  # pragma: no cover - HiGHS always solves this bounded LP
             return []
-        return [int(e) for e in np.flatnonzero(res.x > 0.5)]
+        chosen = [int(e) for e in np.flatnonzero(res.x > 0.5)]
+        self.bound = self.fixed_value + sum(self.w[e] for e in chosen)
+        return chosen
 
     # ----- step 2: colouring without limits -----------------------------------------
     def colour(self, chosen: list[int]) -> None:
@@ -386,69 +397,126 @@ class _Engine:
             if self._under_cap(e):
                 self.try_place(e)
 
-    def improve(self, rounds: int = 4) -> None:
-        """Insert unplaced wishes, heaviest first, ejecting or dropping lighter meetings."""
-        for _ in range(rounds):
-            gained = False
-            todo = sorted(
-                (e for e in range(len(self.w)) if self.slot[e] < 0),
-                key=lambda e: (-self.w[e], self.allowed[e].bit_count(), e),
-            )
-            for e in todo:
-                if time.perf_counter() > self.deadline:
-                    return
-                if self.slot[e] >= 0:
-                    continue
-                if self._under_cap(e) and self.try_place(e):
-                    gained = True
-                elif self._swap_in(e):
-                    gained = True
-            if not gained:
-                return
+    # ----- step 3b: exact re-optimisation of a few slots at a time ----------------------
+    def reoptimise(self, stages: tuple[tuple[int, int], ...] = ((4, 3), (8, 1))) -> None:
+        """Large neighbourhood search: free every meeting of a few slots, solve them exactly.
 
-    def _swap_in(self, e: int) -> bool:
-        """Place e in some slot by removing lighter meetings, re-placing them if possible."""
-        b, s = self.eb[e], self.es[e]
-        best = None
-        for t in _bits(self.allowed[e]):
-            x, y = self.at[b][t], self.at[s][t]
-            if x == FIXED or y == FIXED:
+        Each sub-problem is the time-indexed program restricted to a window of consecutive
+        slots, the rest of the schedule frozen; its current content is feasible, so the value
+        never drops. Stages of (width, sweeps) go from narrow, cheap windows to wide ones;
+        windows come in a fixed order, so the result is deterministic. The search stops at
+        the selection bound, which proves optimality.
+        """
+        gains = 0
+        fruitless: dict[tuple[int, ...], int] = {}  # window -> gains when it last gave none
+        for width, sweeps in stages:
+            width = min(width, self.T)
+            windows: list[tuple[int, ...]] = []
+            for offset in sorted({0, width // 2}):
+                starts = range(offset, self.T, width) if width < self.T else [0]
+                windows += [tuple(range(i, min(i + width, self.T))) for i in starts]
+            for _ in range(sweeps):
+                before = gains
+                for window in windows:
+                    if self.optimal() or time.perf_counter() > self.deadline:
+                        return
+                    if fruitless.get(window) == gains:
+                        continue  # nothing changed since it was solved: same answer
+                    if self._solve_window(list(window)):
+                        gains += 1
+                    else:
+                        fruitless[window] = gains
+                if gains == before:
+                    break
+
+    def _solve_window(self, window: list[int]) -> bool:
+        mask = sum(1 << t for t in window)
+        freed = [e for t in window for e in self.members[t]]
+        before = sum(self.w[e] for e in freed)
+        old = {e: self.unplace(e) for e in freed}
+        room = {t: self.tables - self.cnt[t] for t in window}
+        # When every table of the window is taken, a newcomer lighter than all the freed
+        # meetings could only replace a heavier one: leave it out to keep the program small.
+        full = len(freed) >= sum(room.values())
+        lightest = min((self.w[e] for e in freed), default=0) if full else 0
+        cols: list[tuple[int, int]] = []
+        for e in range(len(self.w)):
+            if self.slot[e] >= 0 or self.w[e] < lightest or not self._under_cap(e):
                 continue
-            out = {g for g in (x, y) if g >= 0}
-            for v in (b, s):
-                leaving = sum(1 for g in out if v in (self.eb[g], self.es[g]))
-                if self.deg[v] - leaving >= self.cap[v]:
-                    mine = [g for g in self.edges_of[v] if self.slot[g] >= 0 and g not in out]
-                    if not mine:
-                        out = None
-                        break
-                    out.add(min(mine, key=lambda g: (self.w[g], g)))
-            if out is None:
-                continue
-            if not out and self.cnt[t] >= self.tables:
-                lst = self.members[t]
-                if not lst:
-                    continue
-                out = {min(lst, key=lambda g: (self.w[g], g))}
-            loss = sum(self.w[g] for g in out)
-            if loss < self.w[e] and (best is None or loss < best[0]):
-                best = (loss, t, out)
-        if best is None:
+            b, s = self.eb[e], self.es[e]
+            for t in _bits(self.allowed[e] & mask & ~self.occ[b] & ~self.occ[s]):
+                cols.append((e, t))
+        best = self._window_program(cols, room, before)
+        if best is None or sum(self.w[e] for e, _ in best) <= before:
+            for e, t in old.items():
+                self.place(e, t)
             return False
-        _, t, out = best
-        olds = {g: self.unplace(g) for g in sorted(out)}
-        if (
-            self.at[b][t] != FREE or self.at[s][t] != FREE or self.cnt[t] >= self.tables
-            or not self._under_cap(e)
-        ):  # pragma: no cover - defensive: restore
-            for g, o in olds.items():
-                self.place(g, o)
-            return False
-        self.place(e, t)
-        for g in sorted(out, key=lambda g: -self.w[g]):
-            if self._under_cap(g):
-                self.try_place(g)
+        for e, t in best:
+            self.place(e, t)
         return True
+
+    def _window_program(
+        self, cols: list[tuple[int, int]], room: dict[int, int], current: int
+    ) -> list[tuple[int, int]] | None:
+        """Best (edge, slot) choice of a window: LP first (mostly integral), MIP if not.
+
+        None when the window cannot beat `current`, the value of what it holds now.
+        """
+        if not cols:
+            return []
+        rows: dict[tuple[int, int, int], int] = {}
+        upper: list[float] = []
+        r_idx: list[int] = []
+        c_idx: list[int] = []
+
+        def row(key: tuple[int, int, int], bound: int) -> int:
+            if key not in rows:
+                rows[key] = len(upper)
+                upper.append(bound)
+            return rows[key]
+
+        for j, (e, t) in enumerate(cols):
+            b, s = self.eb[e], self.es[e]
+            for key, bound in (
+                ((0, e, 0), 1),  # a pair meets once
+                ((1, b, t), 1),  # one meeting per person and slot
+                ((1, s, t), 1),
+                ((2, b, 0), self.cap[b] - self.deg[b]),
+                ((2, s, 0), self.cap[s] - self.deg[s]),
+                ((3, t, 0), room[t]),
+            ):
+                r_idx.append(row(key, bound))
+                c_idx.append(j)
+        a = csr_matrix((np.ones(len(r_idx)), (r_idx, c_idx)), shape=(len(upper), len(cols)))
+        cost = -np.asarray([self.w[e] for e, _ in cols], dtype=float)
+        constraint = LinearConstraint(a, -np.inf, np.asarray(upper, dtype=float))
+        res = milp(c=cost, constraints=constraint, integrality=np.zeros(len(cols)),
+                   bounds=Bounds(0, 1), options={"disp": False})
+        if res.x is None or -res.fun < current + 1 - 1e-6:  # weights are integers
+            return None
+        x = res.x
+        if np.any(np.minimum(x, 1 - x) > 1e-6):
+            # A gain is possible but the LP is fractional: branch and bound, with a node
+            # limit (deterministic, unlike a time limit) and the deadline as a safety net.
+            left = self.deadline - time.perf_counter()
+            mip = milp(c=cost, constraints=constraint, integrality=np.ones(len(cols)),
+                       bounds=Bounds(0, 1),
+                       options={"disp": False, "node_limit": 200,
+                                "time_limit": max(0.1, min(left, 20.0))})
+            if mip.x is not None:
+                x = np.round(mip.x)
+        # Integral now, or rounded (surest choices first, each kept if it still fits); the
+        # caller keeps the old content unless this is worth more.
+        by_col = a.tocsc()
+        load = [0] * len(upper)
+        out = []
+        for j in sorted(np.flatnonzero(x > 1e-6), key=lambda j: (-x[j], cost[j], j)):
+            idx = by_col.indices[by_col.indptr[j]:by_col.indptr[j + 1]]
+            if all(load[i] < upper[i] for i in idx):
+                for i in idx:
+                    load[i] += 1
+                out.append(cols[j])
+        return out
 
     # ----- step 4: compact agendas --------------------------------------------------
     def total_gaps(self) -> int:
@@ -583,7 +651,7 @@ def solve(instance: Instance, time_limit: float | None = None, seed: int = 0) ->
         eng.colour(chosen)
     else:
         eng.place_all(chosen)
-        eng.improve()
+        eng.reoptimise()
     eng.compact()
     meetings = assign_tables(instance, eng.meetings())
     return Schedule(meetings, eng.value())
