@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from network.core.auth import is_staff
-from network.core.errors import DomainError, NotFound
+from network.core.errors import NotFound
 from network.core.text import render_markdown
 from network.core.time import utcnow
-from network.core.tokens import read_token
+from network.core.tokens import TokenError, read_token
 from network.events import territories
 from network.events.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
 from network.events.rules import CONFIRM, MANAGE, mine_clause
@@ -127,7 +127,7 @@ def _token_registration(purpose: str, token: str, key: str, attribute: str,
     if isinstance(data, dict) and isinstance(data.get("r"), int):
         reg = get_registration(data["r"])
     if reg is None or getattr(reg, attribute) != data.get(key):
-        raise DomainError(message, "token_invalid")
+        raise TokenError(message, "token_invalid")
     return reg
 
 

@@ -97,6 +97,15 @@ def check_open(event: Event, *, now: datetime, acting: Any = None) -> None:
                                  "adhérente."), "members_only")
 
 
+def open_problem(event: Event, *, now: datetime, acting: Any = None) -> str | None:
+    """Why this party cannot register now (shown instead of the form), or None."""
+    try:
+        check_open(event, now=now, acting=acting)
+    except (Conflict, PermissionDenied) as err:
+        return err.message
+    return None
+
+
 def check_answers(answers: Answers, event: Event) -> Answers:
     """Every bad field at once; text reaching a mail header is one clean line."""
     errors = FieldErrors()

@@ -19,8 +19,8 @@ from flask_login import current_user, login_required
 
 from network.accounts.forms import EmptyForm
 from network.core.auth import staff_required
-from network.core.errors import DomainError
 from network.core.time import to_paris, utcnow
+from network.core.tokens import TokenError
 from network.core.web import act, render_form, submit
 from network.events import (
     badges,
@@ -131,11 +131,7 @@ def _detail_page(event, form=None):
 
 
 def _open_problem(event) -> str | None:
-    try:
-        registration.check_open(event, now=utcnow(), acting=_acting())
-    except DomainError as err:
-        return err.message
-    return None
+    return registration.open_problem(event, now=utcnow(), acting=_acting())
 
 
 @bp.get("/<int:event_id>")
@@ -220,18 +216,16 @@ def group(event_id: int):
                        max_people=rules.setting("EVENTS_GROUP_MAX"))
 
 
-def _token_error(err: DomainError):
-    return render_template("events/token_error.html", message=err.message), \
-        400 if err.status == 400 else err.status
+@bp.errorhandler(TokenError)
+def token_error(err: TokenError):
+    """A link that is not (or no longer) valid: its own page, whatever view met it."""
+    return render_template("events/token_error.html", message=err.message), 400
 
 
 @bp.get("/confirmer/<token>")
 def confirm(token: str):
-    try:
-        reg = queries.registration_from_confirm_token(token)
-        reg = registration.confirm_guest(reg, acting=rules.guest_for(reg))
-    except DomainError as err:
-        return _token_error(err)
+    reg = queries.registration_from_confirm_token(token)
+    reg = registration.confirm_guest(reg, acting=rules.guest_for(reg))
     return render_template("events/confirmed.html", reg=reg, event=reg.event,
                            token=rules.manage_token(reg),
                            position=queries.waitlist_position(reg))
@@ -239,27 +233,20 @@ def confirm(token: str):
 
 def _reg_from_token(token: str):
     """The registration and the guest holding its link (the link is their right)."""
-    try:
-        reg = queries.registration_from_token(token)
-    except DomainError as err:
-        return None, None, _token_error(err)
-    return reg, rules.guest_for(reg), None
+    reg = queries.registration_from_token(token)
+    return reg, rules.guest_for(reg)
 
 
 @bp.get("/inscription/<token>")
 def manage(token: str):
-    reg, _guest, error = _reg_from_token(token)
-    if error:
-        return error
+    reg, _guest = _reg_from_token(token)
     return render_template("events/manage.html", reg=reg, event=reg.event, token=token,
                            position=queries.waitlist_position(reg), empty_form=EmptyForm())
 
 
 @bp.post("/inscription/<token>/annuler")
 def manage_cancel(token: str):
-    reg, guest, error = _reg_from_token(token)
-    if error:
-        return error
+    reg, guest = _reg_from_token(token)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("events.manage", token=token))
     return act(lambda: registration.cancel_registration(reg, acting=guest),
@@ -270,9 +257,7 @@ def manage_cancel(token: str):
 
 @bp.post("/inscription/<token>/accepter")
 def accept(token: str):
-    reg, guest, error = _reg_from_token(token)
-    if error:
-        return error
+    reg, guest = _reg_from_token(token)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("events.manage", token=token))
     return act(lambda: registration.accept_offer(reg, acting=guest),
@@ -284,9 +269,7 @@ def accept(token: str):
 @bp.get("/inscription/<token>/mes-donnees.json")
 def my_data(token: str):
     """A guest's own data, as an account holder gets theirs (JSON, to keep)."""
-    reg, guest, error = _reg_from_token(token)
-    if error:
-        return error
+    reg, guest = _reg_from_token(token)
     data = guests.export_guest_data(reg, acting=guest)
     return Response(json.dumps(data, ensure_ascii=False, indent=2),
                     content_type="application/json; charset=utf-8", headers={
@@ -296,9 +279,7 @@ def my_data(token: str):
 
 @bp.post("/inscription/<token>/effacer")
 def erase_my_data(token: str):
-    reg, guest, error = _reg_from_token(token)
-    if error:
-        return error
+    reg, guest = _reg_from_token(token)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("events.manage", token=token))
     event_id = reg.event_id
@@ -342,8 +323,9 @@ def personal_feed(token: str):
 # --- badges and check-in at the door --------------------------------------------------------
 
 def _badge_reg(token: str):
-    reg, _guest, error = _reg_from_token(token)
-    if error is None and reg.status != RegistrationStatus.CONFIRMED:
+    reg, _guest = _reg_from_token(token)
+    error = None
+    if reg.status != RegistrationStatus.CONFIRMED:
         error = (render_template("events/token_error.html", message=(
             "Le badge n'existe que pour une inscription confirmée.")), 404)
     return reg, error
