@@ -62,7 +62,7 @@ def personal_feed(token: str, *, now: datetime | None = None) -> bytes:
     made with their address only once that address is verified)."""
     now = now or utcnow()
     user = None
-    if token and len(token) <= 64:
+    if token and len(token) <= 64 and "\x00" not in token:
         user = db.session.scalar(select(User).where(User.calendar_token == token))
     if user is None:
         raise NotFound(_("Ce lien d'agenda n'est pas valide ; il a peut-être été renouvelé."),

@@ -14,7 +14,7 @@ from sqlalchemy import func, literal, or_, select, update
 from network.accounts.models import Organisation
 from network.core import signals
 from network.core.auth import require_staff
-from network.core.errors import Conflict, FieldErrors
+from network.core.errors import Conflict, FieldErrors, ValidationError
 from network.core.exports import csv_bytes
 from network.core.text import check_markdown, single_line
 from network.core.time import to_paris, utcnow
@@ -88,8 +88,8 @@ def check_event_data(data: EventData) -> EventData:
         errors.add("title", _("Indiquez un titre."), "title_required")
     try:
         data.description = check_markdown(data.description, max_length=20_000)
-    except Exception as err:  # a ValidationError naming the field
-        errors.add("description", str(err), "invalid_markdown")
+    except ValidationError as err:
+        errors.add("description", err.message, "invalid_markdown")
     for name in DATE_FIELDS:
         value = getattr(data, name)
         if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:

@@ -24,10 +24,12 @@ def territories(*, active_only: bool = True) -> dict[str, str]:
 
 
 def by_code(code: str | None) -> Territory | None:
-    if not code or len(code) > 60:
+    if not code or len(code) > 60 or "\x00" in code:
         return None
     return db.session.scalar(select(Territory).where(Territory.code == code))
 
 
 def get(territory_id: int | None) -> Territory | None:
-    return db.session.get(Territory, territory_id) if territory_id else None
+    if not isinstance(territory_id, int) or not 0 < territory_id < 2**31:
+        return None
+    return db.session.get(Territory, territory_id)

@@ -400,3 +400,65 @@ def test_figures_by_territory_and_kind_come_from_the_organisation(make_event, ma
     assert dict(fig["per_kind"]) == {"Structure de l'ESS": 1, "Autre / non renseigné": 1}
     [reg] = [r for r in queries.list_registrations(event) if r.user_id == member.id]
     assert reg.organisation_id == member.memberships[0].organisation_id
+
+
+NASTY = ["\x00", "a\x00b", "x" * 5000, "Eve\r\nBcc: tous@example.org", "\u202eevil\u200b",
+         "=HYPERLINK(\"http://x\")", "0001-01-01T00:00", "9999-12-31T23:59", str(2**64)]
+
+
+def test_no_input_gives_a_server_error(client, db, make_event, make_staff, make_member, login,
+                                       territory):
+    """Every events form and filter with NUL, huge, CR/LF, RTL and absurd values: never 5xx,
+    and a refused submission changes nothing."""
+    from sqlalchemy import func, select
+
+    from network.events.models import Event
+    from network.outbox.models import OutboxMessage
+
+    event = make_event(capacity=5)
+    guest_fields = ["name", "email", "organisation_name", "role", "accessibility_needs",
+                    "dietary_needs"]
+    event_fields = ["kind", "title", "subtitle", "description", "start_at", "end_at",
+                    "venue_name", "venue_room", "venue_address", "territory_id", "organiser",
+                    "partners", "capacity", "registration_opens_at", "registration_closes_at"]
+    good_event = {"kind": "soiree", "title": "Soirée", "start_at": "2030-04-02T18:00",
+                  "end_at": "2030-04-02T20:00", "territory_id": territory["metz"].id}
+    statuses = []
+
+    def state():
+        db.session.expire_all()
+        return tuple(db.session.scalar(select(func.count()).select_from(model))
+                     for model in (Event, Registration, OutboxMessage)) + (
+            db.session.get(Event, event.id).title, db.session.get(Event, event.id).seats_taken)
+
+    def probe(method, url, **kwargs):
+        before = state()
+        response = getattr(client, method)(url, **kwargs)
+        statuses.append(response.status_code)
+        if response.status_code >= 400:
+            assert state() == before, (url, kwargs)
+
+    for value in NASTY:
+        for name in ("type", "territoire"):
+            probe("get", "/evenements/", query_string={name: value})
+            probe("get", "/evenements/agenda.ics", query_string={name: value})
+        probe("get", f"/evenements/agenda/{value[:100]}.ics")
+        for name in guest_fields:
+            probe("post", f"/evenements/{event.id}/inscription",
+                  data={"name": "Ana", "email": "ana@example.org", name: value})
+    login(make_member())
+    for value in NASTY:
+        probe("post", f"/evenements/{event.id}/groupe",
+              data={"people": f"{value} <x@example.org>", "role": value})
+    client.post("/deconnexion")
+    login(make_staff())
+    for value in NASTY:
+        probe("get", f"/evenements/gestion/{event.id}/inscriptions", query_string={"q": value})
+        probe("post", f"/evenements/gestion/{event.id}/message",
+              data={"subject": value, "body": value})
+        for name in event_fields:
+            probe("post", "/evenements/gestion/nouveau", data={**good_event, name: value})
+            probe("post", f"/evenements/gestion/{event.id}/modifier",
+                  data={**good_event, name: value})
+    assert len(statuses) > 300 and max(statuses) < 500, sorted(set(statuses))
+    assert 422 in statuses
