@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from network.core import signals
 from network.core.auth import System, is_staff, require, require_verified
@@ -108,9 +108,11 @@ def group_register(event: Event, people_text: str, *, acting: Any, role: str = "
             name=name, email=email, organisation_name=org.name if org else "",
             organisation_kind=org.kind.value if org else "", role=role,
             organisation_id=org.id if org else None), event)
-        outcomes.append(place(event, answers, now=now,
-                              trust=Trust(address_proven=False, registered_by_id=acting.id),
-                              mail_context={"invited_by": acting.name}))
+        outcome = place(event, answers, now=now,
+                        trust=Trust(address_proven=False, registered_by_id=acting.id),
+                        mail_context={"invited_by": acting.name})
+        outcome.extra["invited_name"] = name  # what the leader typed, not what is stored
+        outcomes.append(outcome)
     return outcomes
 
 
@@ -211,5 +213,5 @@ def attach_guest_registrations(user, **_kwargs: Any) -> None:
     db.session.execute(
         Registration.__table__.update()
         .where(Registration.email == user.email, Registration.user_id.is_(None),
-               or_(Registration.purged_at.is_(None)))
+               Registration.purged_at.is_(None))
         .values(user_id=user.id))

@@ -207,10 +207,11 @@ def group(event_id: int):
     if done.ok:
         for outcome in done.value:
             remember_preview(outcome.registration.email)
-        summary = ", ".join(f"{o.registration.name} : {o.registration.status_label.lower()}"
-                            for o in done.value)
-        flash(_("Invitations envoyées : chaque personne confirme sa place par le lien reçu. "
-                "— %(summary)s.", summary=summary), "success")
+        # Names only: whether an address was already registered is its owner's business.
+        names = ", ".join(o.extra["invited_name"] for o in done.value)
+        flash(_("Invitations envoyées à : %(names)s. Chaque personne confirme sa place par le "
+                "lien reçu (ou apprend qu'elle est sur liste d'attente).", names=names),
+              "success")
         return redirect(url_for("events.detail", event_id=event.id))
     return render_form("events/group.html", form, event=event,
                        max_people=rules.setting("EVENTS_GROUP_MAX"))

@@ -462,3 +462,19 @@ def test_no_input_gives_a_server_error(client, db, make_event, make_staff, make_
                   data={**good_event, name: value})
     assert len(statuses) > 300 and max(statuses) < 500, sorted(set(statuses))
     assert 422 in statuses
+
+
+def test_group_answer_does_not_tell_a_leader_who_is_registered(client, db, make_event,
+                                                              make_member, login):
+    event = make_event(capacity=10)
+    _confirmed_guest(event, client, db, email="secret@example.org")
+    login(make_member())
+    response = client.post(f"/evenements/{event.id}/groupe", follow_redirects=True,
+                           data={"people": "Nom Tapé <secret@example.org>\n"
+                                           "Autre <autre@example.org>"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Nom Tapé, Autre" in page
+    assert "Victime" not in page and "confirmée" not in page
+    db.session.expire_all()
+    [secret] = [r for r in queries.list_registrations(event) if r.email == "secret@example.org"]
+    assert secret.name == "Victime" and secret.status == S.CONFIRMED  # untouched
