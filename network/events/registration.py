@@ -144,10 +144,20 @@ class Trust:
     is_owner: bool = False  # may be told the state of an existing registration
 
 
+def _addresses_of(user: Any) -> set[str]:
+    """The account's address as stored and as the one e-mail rule writes it."""
+    found = {(user.email or "").strip().lower()}
+    try:
+        found.add(check_email(user.email))
+    except ValidationError:
+        pass
+    return found
+
+
 def _trust(acting: Any, answers: Answers) -> Trust:
     if isinstance(acting, System):
         return Trust(address_proven=True)
-    if is_user(acting) and answers.email == acting.email:
+    if is_user(acting) and answers.email in _addresses_of(acting):
         if not is_verified_user(acting):
             raise Conflict(_("Confirmez d'abord votre adresse e-mail : ouvrez le lien reçu "
                              "par courriel (vous pouvez le faire renvoyer depuis « Mon "
