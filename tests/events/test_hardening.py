@@ -242,6 +242,8 @@ def test_purge_erases_health_answers_and_anonymises_guests_after_retention(
     assert fresh.accessibility_needs == "Fauteuil roulant"  # within the period: untouched
     assert queries.counts(old)[S.CONFIRMED] == 2
     assert "0 inscription(s)" in runner.invoke(cli, ["purge-personal-data"]).output
+    privacy = client.get("/confidentialite").get_data(as_text=True)
+    assert "90 jours après la fin de chaque événement" in privacy
 
 
 def test_guest_exports_and_erases_their_data_from_the_link(client, db, make_event, make_user):
