@@ -165,7 +165,10 @@ def register(event_id: int):
     if not done.ok:
         return _detail_page(event, form)
     outcome = done.value
-    remember_preview(outcome.registration.email)
+    if outcome.result != "resent":
+        # The demo's mail preview may show a visitor the mail of a registration they just
+        # made, never the mail of one that someone else made with that address.
+        remember_preview(outcome.registration.email)
     if not signed_in:
         # The same answer whatever the address's state: a stranger learns nothing from it.
         flash(_("Presque fini : ouvrez le courriel envoyé à %(email)s pour la suite. Si une "
@@ -205,8 +208,7 @@ def group(event_id: int):
                                                       acting=current_user,
                                                       role=form.role.data or ""))
     if done.ok:
-        for outcome in done.value:
-            remember_preview(outcome.registration.email)
+        # No mail preview for the invited people: their confirmation is theirs to give.
         # Names only: whether an address was already registered is its owner's business.
         names = ", ".join(o.extra["invited_name"] for o in done.value)
         flash(_("Invitations envoyées à : %(names)s. Chaque personne confirme sa place par le "

@@ -480,3 +480,22 @@ def test_group_answer_does_not_tell_a_leader_who_is_registered(client, db, make_
     db.session.expire_all()
     [secret] = [r for r in queries.list_registrations(event) if r.email == "secret@example.org"]
     assert secret.name == "Victime" and secret.status == S.CONFIRMED  # untouched
+
+
+def test_mail_preview_never_opens_someone_elses_mailbox(app, client, db, make_event,
+                                                        make_member, login):
+    """Demo mode: the preview shows a visitor the mail of what they just did, not the mail of
+    a registration that already existed for that address, nor the invitations of a group."""
+    event = make_event(capacity=10)
+    _confirmed_guest(event, client, db, email="owner@example.org")
+    app.config.update(MAIL_PREVIEW=True, MAIL_SERVER="")
+    client.post(f"/evenements/{event.id}/inscription",
+                data={"name": "Intrus", "email": "owner@example.org"})
+    client.post(f"/evenements/{event.id}/inscription",
+                data={"name": "Nouvelle", "email": "nouvelle@example.org"})
+    with client.session_transaction() as session:
+        assert session.get("preview_to") == ["nouvelle@example.org"]
+    login(make_member())
+    client.post(f"/evenements/{event.id}/groupe", data={"people": "Ana <ana@example.org>"})
+    with client.session_transaction() as session:
+        assert "ana@example.org" not in session.get("preview_to", [])
