@@ -91,6 +91,12 @@ class Config:
     EVENTS_CONTACT_NAME = os.environ.get("EVENTS_CONTACT_NAME", "Chargé·e de mission ESS")
     EVENTS_CONTACT_EMAIL = os.environ.get("EVENTS_CONTACT_EMAIL") or CONTACT_EMAIL
     EVENTS_CONTACT_PHONE = os.environ.get("EVENTS_CONTACT_PHONE") or CONTACT_PHONE
+    # Group registration: people per request; "already registered" mails per address and event.
+    EVENTS_GROUP_MAX = env_int("EVENTS_GROUP_MAX", 20)
+    EVENTS_RESEND_MAX = env_int("EVENTS_RESEND_MAX", 3)
+    EVENTS_RESEND_WINDOW_HOURS = env_int("EVENTS_RESEND_WINDOW_HOURS", 24)
+    # Accessibility/dietary answers erased and guests anonymised this long after an event ends.
+    EVENTS_RETENTION_DAYS = env_int("EVENTS_RETENTION_DAYS", 90)
 
     # Languages and time.
     BABEL_DEFAULT_LOCALE = "fr"

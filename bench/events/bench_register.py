@@ -31,14 +31,21 @@ from datetime import timedelta
 from network import create_app
 from network.extensions import db
 from network.core.time import utcnow
-from network.events import services
+from network.accounts.models import User
+from network.directory.models import Territory
+from network.events import staff
 from network.events.models import EventKind, EventStatus
 app = create_app()
 with app.app_context():
     db.create_all()
     start = utcnow() + timedelta(days=30)
-    e = services.create_event(services.EventData(kind=EventKind.FORUM, title="Forum banc d'essai",
-        start_at=start, end_at=start + timedelta(hours=6), territory="metz", capacity={seats}))
+    metz = Territory(code="metz", name="Metz")
+    boss = User(email="banc@example.org", name="Banc", password_hash="x", is_staff=True)
+    db.session.add_all([metz, boss])
+    db.session.flush()
+    e = staff.create_event(staff.EventData(kind=EventKind.FORUM, title="Forum banc d'essai",
+        start_at=start, end_at=start + timedelta(hours=6), territory_id=metz.id,
+        capacity={seats}), acting=boss)
     e.status = EventStatus.PUBLISHED
     db.session.commit()
     print(e.id)
@@ -47,12 +54,13 @@ with app.app_context():
 CHECK = """
 from network import create_app
 from network.extensions import db
-from network.events import services
+from network.events import queries
+from network.events.models import RegistrationStatus as S
 app = create_app()
 with app.app_context():
-    e = services.get_event({event_id})
-    c = services.counts(e)
-    print(e.seats_taken, c[services.S.PENDING], c[services.S.WAITLISTED])
+    e = queries.get_event({event_id})
+    c = queries.counts(e)
+    print(e.seats_taken, c[S.PENDING], c[S.WAITLISTED])
 """
 
 

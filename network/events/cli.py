@@ -1,24 +1,38 @@
-"""`flask --app network events …`: the scheduled runs (reminders, lapsed holds and offers)."""
+"""`flask --app network events …`: the scheduled runs (reminders, lapsed holds and offers,
+personal data past its retention). Each command is one unit of work, acting as the System."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
-from network.events import services
+from network.core.auth import System
+from network.core.uow import unit_of_work
+from network.events import guests, notices, waitlist
 
-cli = AppGroup("events", help="Événements : rappels, places proposées expirées.")
+cli = AppGroup("events", help="Événements : rappels, places proposées expirées, données "
+                              "personnelles anciennes.")
 
 
 @cli.command("remind")
 def remind() -> None:
     """Queue the day-before reminder for events starting soon (each person once)."""
-    n = services.send_reminders()
+    with unit_of_work():
+        n = notices.send_reminders(acting=System("events remind"))
     click.echo(f"{n} rappel(s) mis dans la boîte d'envoi.")
 
 
 @cli.command("expire-offers")
 def expire_offers() -> None:
     """Release lapsed guest holds and waitlist offers; the seats go to the next people."""
-    n = services.release_lapsed()
+    with unit_of_work():
+        n = waitlist.release_lapsed(acting=System("events expire-offers"))
     click.echo(f"{n} place(s) libérée(s) ou reproposée(s).")
+
+
+@cli.command("purge-personal-data")
+def purge_personal_data() -> None:
+    """Erase health answers and anonymise guests EVENTS_RETENTION_DAYS after each event."""
+    with unit_of_work():
+        n = guests.purge_personal_data(acting=System("events purge-personal-data"))
+    click.echo(f"{n} inscription(s) nettoyée(s).")

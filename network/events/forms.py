@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,18 +15,28 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as FieldError
 
-from network.events.models import KIND_LABELS
-from network.events.territories import territories, territory_name
+from network.core.time import paris_to_utc, to_paris
+from network.events import territories
+from network.events.models import KIND_LABELS, EventKind
+from network.events.staff import DATE_FIELDS, FIRST_YEAR, LAST_YEAR, EventData
 
 REQUIRED = "Ce champ est obligatoire."
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 DT_MESSAGE = "Saisissez une date et une heure, par exemple 02/12/2026 16:30."
 
 
+def _plausible_year(_form, field) -> None:
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise FieldError(_l("Choisissez une date entre %(a)s et %(b)s.", a=FIRST_YEAR,
+                            b=LAST_YEAR))
+
+
 def _dt(label: str, required: bool = True, **kw):
     validators = [DataRequired(DT_MESSAGE)] if required else [Optional()]
-    return DateTimeLocalField(label, format=DT_FORMAT, validators=validators, **kw)
+    return DateTimeLocalField(label, format=DT_FORMAT, validators=[*validators, _plausible_year],
+                              **kw)
 
 
 class EventForm(FlaskForm):
@@ -42,7 +53,8 @@ class EventForm(FlaskForm):
     venue_room = StringField("Salle", validators=[Optional(), Length(max=200)])
     venue_address = StringField("Adresse", validators=[Optional(), Length(max=300)])
     # Choices come from the directory's staff-editable list when the form is built.
-    territory = SelectField("Territoire", choices=[], validators=[DataRequired(REQUIRED)])
+    territory_id = SelectField("Territoire", choices=[], coerce=int,
+                               validators=[DataRequired(REQUIRED)])
     organiser = StringField("Organisateur", validators=[Optional(), Length(max=200)])
     partners = StringField("Partenaires", validators=[Optional(), Length(max=500)],
                            description="Séparés par des virgules.")
@@ -64,11 +76,32 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        names = territories()
-        current = self.territory.data
-        if current and current not in names:  # a territory deactivated since: keep it
-            names[current] = territory_name(current)
-        self.territory.choices = [SelectChoice(k, v) for k, v in names.items()]
+        places = territories.list_territories(active_only=True)
+        current = territories.get(self.territory_id.data) if isinstance(
+            self.territory_id.data, int) else None
+        if current is not None and current not in places:  # deactivated since: keep it
+            places.append(current)
+        self.territory_id.choices = [SelectChoice(t.id, t.name) for t in places]
+
+    def load(self, event) -> None:
+        """Show an event's times in Paris time (the form's datetime fields are naive)."""
+        for name in DATE_FIELDS:
+            value = getattr(event, name)
+            getattr(self, name).data = to_paris(value).replace(tzinfo=None) if value else None
+        self.kind.data = event.kind.value
+
+    def to_data(self) -> EventData:
+        """The form's fields are EventData's, by name: the list is written once."""
+        values = {}
+        for name in EventData.names():
+            value = getattr(self, name).data
+            if name in DATE_FIELDS:
+                value = paris_to_utc(value) if value else None
+            elif isinstance(value, str):
+                value = value or ""
+            values[name] = value
+        values["kind"] = EventKind(values["kind"])
+        return EventData(**values)
 
 
 class RegistrationForm(FlaskForm):
@@ -104,7 +137,7 @@ class StaffAddForm(GuestRegistrationForm):
 
 class GroupForm(FlaskForm):
     people = TextAreaField(
-        "Collègues à inscrire", validators=[DataRequired(REQUIRED), Length(max=5000)],
+        "Collègues à inscrire", validators=[DataRequired(REQUIRED), Length(max=20000)],
         description="Une personne par ligne : Prénom Nom <adresse e-mail>.")
     role = StringField("Fonction (facultatif)", validators=[Optional(), Length(max=120)])
 

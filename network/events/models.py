@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.time import UTCDateTime, utcnow
+from network.directory.models import Territory
 from network.events.badges import new_code
 from network.extensions import db
 
@@ -99,7 +100,9 @@ class Event(db.Model):
     venue_name: Mapped[str] = mapped_column(String(200), default="")
     venue_room: Mapped[str] = mapped_column(String(200), default="")
     venue_address: Mapped[str] = mapped_column(String(300), default="")
-    territory: Mapped[str] = mapped_column(String(40), index=True)
+    # The one reference list of territories, kept by the directory's staff.
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("directory_territories.id", ondelete="RESTRICT"), index=True)
     organiser: Mapped[str] = mapped_column(String(200), default="")
     partners: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int | None] = mapped_column()
@@ -123,6 +126,7 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    territory: Mapped[Territory] = relationship(lazy="joined")
     registrations: Mapped[list[Registration]] = relationship(
         back_populates="event", cascade="all, delete-orphan", passive_deletes=True)
 
@@ -131,10 +135,12 @@ class Event(db.Model):
         return KIND_LABELS[self.kind]
 
     @property
-    def territory_label(self) -> str:
-        from network.events.territories import territory_name  # reads the directory's list
+    def territory_code(self) -> str:
+        return self.territory.code if self.territory is not None else ""
 
-        return territory_name(self.territory)
+    @property
+    def territory_label(self) -> str:
+        return self.territory.name if self.territory is not None else ""
 
     @property
     def status_label(self) -> str:
@@ -168,6 +174,9 @@ class Registration(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
     registered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
+    # The organisation registered on behalf of (kept as a key: figures join on it).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120))
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
@@ -197,6 +206,11 @@ class Registration(db.Model):
     # What the person's calendar last received: None, "REQUEST" or "CANCEL".
     ical_method_sent: Mapped[str | None] = mapped_column(String(7))
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "Already registered" mails resent to this address: capped per window (no mail bombing).
+    resent_count: Mapped[int] = mapped_column(default=0)
+    resent_window_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Health answers erased and, for guests, identity anonymised after the retention period.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -1,37 +1,35 @@
-"""Territories come from the directory's staff-editable list (read through its services).
+"""Territories are the directory's reference table (`directory_territories`), read here.
 
-The five historical codes stay as a fallback so that events work before the directory's
-reference data exist (a fresh database before `demo load`, or events tests on their own).
+Public links filter by the territory's code (`?territoire=metz`); events point at its id.
 """
 
 from __future__ import annotations
 
-from flask import g, has_app_context
+from sqlalchemy import select
 
-DEFAULT_TERRITORIES = {
-    "metz": "Metz",
-    "thionville": "Thionville",
-    "forbach-boulay": "Forbach – Boulay-Moselle",
-    "sarreguemines-bitche": "Sarreguemines – Bitche",
-    "sarrebourg-chateau-salins": "Sarrebourg – Château-Salins",
-}
+from network.directory.models import Territory
+from network.extensions import db
+
+
+def list_territories(*, active_only: bool = True) -> list[Territory]:
+    query = select(Territory).order_by(Territory.position, Territory.name)
+    if active_only:
+        query = query.where(Territory.is_active.is_(True))
+    return list(db.session.scalars(query))
 
 
 def territories(*, active_only: bool = True) -> dict[str, str]:
-    """code → name, in the directory's order."""
-    from network.directory import services as directory
-
-    found = {t.code: t.name for t in directory.list_territories(active_only=active_only)}
-    if found:
-        return found
-    return dict(DEFAULT_TERRITORIES)
+    """code → name, in the directory's order (for filters)."""
+    return {t.code: t.name for t in list_territories(active_only=active_only)}
 
 
-def territory_name(code: str) -> str:
-    """Read once per request (or app context): a list page names many events' territories."""
-    if has_app_context():
-        names = g.get("_event_territory_names")
-        if names is None:
-            names = g._event_territory_names = territories(active_only=False)
-        return names.get(code, code)
-    return territories(active_only=False).get(code, code)
+def by_code(code: str | None) -> Territory | None:
+    if not code or len(code) > 60 or "\x00" in code:
+        return None
+    return db.session.scalar(select(Territory).where(Territory.code == code))
+
+
+def get(territory_id: int | None) -> Territory | None:
+    if not isinstance(territory_id, int) or not 0 < territory_id < 2**31:
+        return None
+    return db.session.get(Territory, territory_id)

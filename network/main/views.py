@@ -14,7 +14,7 @@ def home():
 
 def home_sections() -> dict:
     """What each domain shows on the home page; domains add their own query here."""
-    from network.events.services import list_upcoming
+    from network.events.queries import list_upcoming
 
     return {"upcoming_events": list_upcoming(limit=4)}
 

@@ -13,7 +13,9 @@ from PIL import Image
 
 from conftest import DEFAULT_PASSWORD, fake_camera_file
 from network.core.time import utcnow
-from network.events import checkin, services
+from network.directory.models import Territory
+from network.events import checkin, registration
+from network.events import staff as events_staff
 from network.events.models import EventKind, EventStatus, Registration
 
 pytestmark = pytest.mark.e2e
@@ -37,13 +39,18 @@ def test_staff_scan_a_badge_with_the_phone_camera(live_server, app, db, make_use
     staff = make_staff(email="accueil@example.org")
     person = make_user(name="Camille Scannée")
     start = utcnow().replace(microsecond=0) + timedelta(hours=1)
-    event = services.create_event(services.EventData(
+    metz = Territory(code="metz", name="Metz")
+    db.session.add(metz)
+    db.session.flush()
+    event = events_staff.create_event(events_staff.EventData(
         kind=EventKind.EVENING, title="L'Innovation Sociale, tous concernés !", start_at=start,
-        end_at=start + timedelta(hours=3), territory="metz", venue_name="Hôtel du Département",
-        venue_room="Espace Pierre Messmer", venue_address="Metz", capacity=150))
+        end_at=start + timedelta(hours=3), territory_id=metz.id,
+        venue_name="Hôtel du Département", venue_room="Espace Pierre Messmer",
+        venue_address="Metz", capacity=150), acting=staff)
     event.status = EventStatus.PUBLISHED
     db.session.commit()
-    reg = services.register(event, services.prefill(person), user=person).registration
+    reg = registration.register(event, registration.prefill(person), acting=person).registration
+    db.session.commit()
     show_to_camera(checkin.badge_png(reg), fake_camera_file())
     assert Path(fake_camera_file()).stat().st_size > 640 * 480
 

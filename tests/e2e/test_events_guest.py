@@ -24,10 +24,13 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
 
     with live_server.app.app_context():
         from network.accounts import services as accounts
+        from network.directory import services as directory
 
         staff = accounts.create_staff("equipe@example.org", name="Camille",
                                       password="une phrase assez longue pour la Moselle")
+        directory.ensure_reference_data()  # the territories events point at
         demo.load(staff=staff, member=staff)  # the demo registers its member: one seat taken
+        db.session.commit()
         assert deliver_due().sent == 1  # that member's own confirmation, not this journey's
         smtp_config.messages.clear()
         event_id = db.session.scalar(db.select(Event.id).where(
@@ -79,3 +82,17 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
 
     page.goto(f"{live_server.url}/evenements/{event_id}")
     assert page.get_by_text("148 place(s) restante(s) sur 150").is_visible()
+
+    # From the link in the mail, the guest downloads then erases their own data.
+    [manage_link] = [u for u in links_in(mail_text(confirmation))
+                     if "/evenements/inscription/" in u and not u.endswith("/badge")]
+    page.goto(manage_link)
+    page.get_by_role("heading", name="Mes données").wait_for()
+    check_a11y(page, "mon inscription")
+    exported = page.request.get(manage_link + "/mes-donnees.json").json()
+    assert exported["inscription"]["email"] == "sam@example.org"
+    assert exported["inscription"]["organisation"] == "Régie de quartier"
+    page.get_by_role("button", name="Effacer mes données").click()
+    page.get_by_text("Vos données sont effacées").wait_for()
+    assert page.get_by_text("149 place(s) restante(s) sur 150").is_visible()
+    assert page.request.get(manage_link).status == 400  # the link no longer opens anything

@@ -11,8 +11,9 @@ import zxingcpp
 from PIL import Image
 
 from network.core.errors import DomainError
-from network.events import badges, checkin, services
+from network.events import badges, checkin, registration, rules
 from network.events.models import Registration, RegistrationStatus
+from network.events.rules import VISITOR
 from support import outbox_messages
 
 S = RegistrationStatus
@@ -30,8 +31,9 @@ def confirmed(make_event, make_user, db):
     def make(event=None, **user_overrides):
         event = event or make_event()
         user = make_user(**user_overrides)
-        outcome = services.register(event, services.prefill(user), user=user)
+        outcome = registration.register(event, registration.prefill(user), acting=user)
         assert outcome.registration.status == S.CONFIRMED
+        db.session.commit()
         return outcome.registration
 
     return make
@@ -90,12 +92,13 @@ def test_badge_of_another_event_or_not_confirmed(app, make_event, confirmed, mak
     with pytest.raises(checkin.CheckInError) as err:
         checkin.check_in(other, reg.badge_code, by=staff)
     assert err.value.code == "wrong_event" and reg.event.title in err.value.message
-    pending = services.register(reg.event, guest(1)).registration  # guest: not confirmed yet
+    # guest: not confirmed yet
+    pending = registration.register(reg.event, guest(1), acting=VISITOR).registration
     assert pending.status == S.PENDING
     with pytest.raises(checkin.CheckInError) as err:
         checkin.check_in(reg.event, pending.badge_code, by=staff)
     assert err.value.code == "not_confirmed"
-    services.cancel_registration(reg)
+    registration.cancel_registration(reg, acting=rules.guest_for(reg))
     with pytest.raises(checkin.CheckInError) as err:
         checkin.check_in(reg.event, reg.badge_code, by=staff)
     assert err.value.code == "not_confirmed"
@@ -174,15 +177,16 @@ def test_staff_scan_json_and_manual_form(client, login, confirmed, make_staff):
     assert header.endswith(";Entrée à l'accueil") and row.split(";")[-1] != ""
 
 
-def test_attendee_badge_page_and_png(client, confirmed, guest):
+def test_attendee_badge_page_and_png(client, confirmed, guest, db):
     reg = confirmed(name="Alex Badge")
-    token = services.manage_token(reg)
+    token = rules.manage_token(reg)
     page = client.get(f"/evenements/inscription/{token}/badge").get_data(as_text=True)
     assert "Alex Badge" in page and badges.display(reg.badge_code) in page
     png = client.get(f"/evenements/inscription/{token}/badge.png")
     assert png.mimetype == "image/png"
     assert badges.normalize(decode_qr(png.data)) == reg.badge_code
-    pending = services.register(reg.event, guest(2)).registration
-    other = services.manage_token(pending)
+    pending = registration.register(reg.event, guest(2), acting=VISITOR).registration
+    db.session.commit()
+    other = rules.manage_token(pending)
     assert client.get(f"/evenements/inscription/{other}/badge").status_code == 404
     assert client.get("/evenements/inscription/abc/badge.png").status_code == 400

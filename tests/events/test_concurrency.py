@@ -34,16 +34,22 @@ def post(url: str, data: dict) -> int:
 
 
 def test_200_concurrent_registrations_for_150_seats(live_server):
-    from network.events import services
+    from network.accounts.models import User
+    from network.directory.models import Territory
+    from network.events import queries, staff
     from network.events.models import Event, EventKind, EventStatus, Registration
     from network.extensions import db
 
     app = live_server.app
     with app.app_context():
         start = utcnow() + timedelta(days=7)
-        event = services.create_event(services.EventData(
+        metz = Territory(code="metz", name="Metz")
+        boss = User(email="equipe@example.org", name="Équipe", password_hash="x", is_staff=True)
+        db.session.add_all([metz, boss])
+        db.session.flush()
+        event = staff.create_event(staff.EventData(
             kind=EventKind.EVENING, title="Soirée très demandée", start_at=start,
-            end_at=start + timedelta(hours=3), territory="metz", capacity=150))
+            end_at=start + timedelta(hours=3), territory_id=metz.id, capacity=150), acting=boss)
         event.status = EventStatus.PUBLISHED
         db.session.commit()
         event_id = event.id
@@ -63,7 +69,7 @@ def test_200_concurrent_registrations_for_150_seats(live_server):
             .group_by(Registration.status)).all())
         assert event.seats_taken == 150
         assert rows == {"pending": 150, "waitlisted": 50}
-        positions = sorted(services.waitlist_position(r) for r in db.session.scalars(
+        positions = sorted(queries.waitlist_position(r) for r in db.session.scalars(
             select(Registration).where(Registration.event_id == event_id,
                                        Registration.status == "waitlisted")))
         assert positions == list(range(1, 51))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import icalendar
 import vobject
 
-from network.events import services
+from network.events import registration, rules
+from network.events.rules import VISITOR
 from network.outbox.services import deliver_due
 
 
@@ -17,8 +18,8 @@ def test_request_and_cancel_arrive_with_method_in_mime_type(smtp_config, app, ma
                                                              make_user):
     event = make_event(title="Soirée de clôture")
     user = make_user(email="alex@example.org", name="Alex Martin")
-    reg = services.register(event, services.prefill(user), user=user).registration
-    services.cancel_registration(reg)
+    reg = registration.register(event, registration.prefill(user), acting=user).registration
+    registration.cancel_registration(reg, acting=rules.guest_for(reg))
     assert deliver_due().sent == 2
     request, cancel = smtp_config.wait_for(2)
     for msg, method in ((request, "REQUEST"), (cancel, "CANCEL")):
@@ -44,10 +45,11 @@ def test_a_guest_address_refused_by_the_mail_server_frees_the_seat(refusing_smtp
     from support import outbox_messages
 
     event = make_event(capacity=1)
-    bad = services.register(event, services.Answers(
-        name="Adresse fausse", email="inexistant@example.org")).registration
-    nxt = services.register(event, services.Answers(
-        name="Suivante", email="suivante@example.org")).registration
+    bad = registration.register(event, registration.Answers(
+        name="Adresse fausse", email="inexistant@example.org"), acting=VISITOR).registration
+    nxt = registration.register(event, registration.Answers(
+        name="Suivante", email="suivante@example.org"), acting=VISITOR).registration
+    db.session.commit()
     assert (bad.status, nxt.status) == (S.PENDING, S.WAITLISTED)
     deliver_due()
     db.session.expire_all()
