@@ -72,6 +72,8 @@ class Config:
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
     # werkzeug's method string; the testing config lowers the cost (scrypt dominates the suite).
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+    # Staff accounts must enrol a second factor (TOTP) before reaching any staff page.
+    STAFF_SECOND_FACTOR = env_bool("STAFF_SECOND_FACTOR", True)
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -121,6 +123,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_SERVER = ""
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    # Other domains' staff fixtures log in with a password only; tests/accounts turn it on.
+    STAFF_SECOND_FACTOR = False
 
 
 class ProductionConfig(Config):

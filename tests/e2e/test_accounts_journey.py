@@ -41,17 +41,23 @@ def test_sign_up_verify_log_in_log_out(smtp_config, live_server, page, check_a11
     assert link.startswith(live_server.url)
 
     page.goto(link)
+    # The link logs the person in (same browser as the sign-up): no password typed again.
     assert page.get_by_text("Votre adresse e-mail est confirmée").is_visible()
+    page.get_by_role("heading", name="Mon compte", exact=True).wait_for()
+    assert page.get_by_text("confirmée").first.is_visible()
+    check_a11y(page, "mon compte")
+    assert page.get_by_role("link", name="Mes structures").is_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert page.get_by_text("Vous êtes déconnecté(e)").is_visible()
+    assert re.search(r"/$", page.url)
+
+    page.get_by_role("banner").get_by_role("link", name="Se connecter").click()
     page.get_by_label("Adresse e-mail").fill("alex@example.org")
     page.get_by_label(re.compile("^Mot de passe")).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     assert page.get_by_text("Bonjour Alex Martin").is_visible()
-    page.get_by_role("link", name="Mon compte").click()
-    assert page.get_by_text("confirmée").first.is_visible()
-    check_a11y(page, "mon compte")
-    page.get_by_role("button", name="Se déconnecter").click()
-    assert page.get_by_text("Vous êtes déconnecté(e)").is_visible()
-    assert re.search(r"/$", page.url)
+    icon = page.request.get(live_server.url + "/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"] == "image/vnd.microsoft.icon"
 
 
 def test_keyboard_only_and_narrow_screen(live_server, browser):

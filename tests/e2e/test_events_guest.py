@@ -24,9 +24,11 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
 
     with live_server.app.app_context():
         from network.accounts import services as accounts
+        from network.core.auth import System
 
         staff = accounts.create_staff("equipe@example.org", name="Camille",
-                                      password="une phrase assez longue pour la Moselle")
+                                      password="une phrase assez longue pour la Moselle",
+                                      acting=System("test"))
         demo.load(staff=staff, member=staff)  # the demo registers its member: one seat taken
         assert deliver_due().sent == 1  # that member's own confirmation, not this journey's
         smtp_config.messages.clear()
