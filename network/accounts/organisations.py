@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from network.accounts.models import (
     Organisation,
@@ -164,3 +164,23 @@ def remove_member(org_id: int, user: User, *, acting: Any) -> None:
     db.session.expire_all()
 
 
+
+
+def sole_owner_of_shared(user_id: int) -> Organisation | None:
+    """An organisation that others share and that the user's departure would leave without
+    an owner. Each organisation is locked and counted afresh, so two owners leaving at once
+    (deleting their accounts) cannot both go."""
+    org_ids = db.session.scalars(select(OrganisationMember.organisation_id).where(
+        OrganisationMember.user_id == user_id).order_by(OrganisationMember.organisation_id))
+    for org_id in list(org_ids):
+        org = _lock_organisation(org_id)
+        if _current_role(org_id, user_id) != OrgRole.OWNER:
+            continue
+        counts = db.session.execute(select(
+            func.count().filter(OrganisationMember.role == OrgRole.OWNER),
+            func.count().filter(OrganisationMember.user_id != user_id),
+        ).where(OrganisationMember.organisation_id == org_id)).one()
+        owners, others = counts
+        if owners == 1 and others > 0:
+            return org
+    return None

@@ -18,8 +18,6 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from network.accounts.models import (
-    Organisation,
-    OrgRole,
     User,
     new_secret_token,
 )
@@ -32,6 +30,7 @@ from network.accounts.organisations import (  # other domains call them as accou
     remove_member,
     rename_organisation,
     set_member,
+    sole_owner_of_shared,
 )
 from network.accounts.passwords import password_problem
 from network.core import gdpr, signals
@@ -411,7 +410,9 @@ def delete_account(acting: Any, password: str) -> None:
     user = _require_self(acting)
     if not _password_matches(user, password):
         raise ValidationError(_("Mot de passe incorrect."), "bad_credentials", field="password")
-    org = _sole_owner_of_shared(user)
+    user.session_token = new_secret_token()  # every session ends (and, on SQLite, this write
+    db.session.flush()                       # takes the lock before the owners are counted)
+    org = sole_owner_of_shared(user.id)
     if org is not None:
         raise Conflict(
             _("Vous êtes le seul responsable de « %(name)s » : nommez un autre responsable "
@@ -442,21 +443,11 @@ def purge_inactive(*, older_than: timedelta, acting: Any,
         select(User).where(User.is_staff.is_(False), last_seen < cutoff)).all()
     removed = []
     for user in candidates:
-        if _sole_owner_of_shared(user) is not None:
+        if sole_owner_of_shared(user.id) is not None:
             continue
         removed.append(user.email)
         _erase(user)
     return removed
-
-
-def _sole_owner_of_shared(user: User) -> Organisation | None:
-    """An organisation that others share and that would be left without an owner."""
-    for m in user.memberships:
-        owners = [x for x in m.organisation.members if x.role == OrgRole.OWNER]
-        others = [x for x in m.organisation.members if x.user_id != user.id]
-        if m.role == OrgRole.OWNER and len(owners) == 1 and others:
-            return m.organisation
-    return None
 
 
 def set_locale(locale: str, *, acting: Any) -> None:

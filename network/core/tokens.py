@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from network.core.errors import DomainError
@@ -26,9 +27,9 @@ def read_token(purpose: str, token: str, max_age: int | None) -> Any:
     try:
         return _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise TokenError("Ce lien a expiré. Demandez-en un nouveau.", "token_expired") from exc
+        raise TokenError(_("Ce lien a expiré. Demandez-en un nouveau."), "token_expired") from exc
     except BadSignature as exc:
-        raise TokenError("Ce lien n'est pas valide.", "token_invalid") from exc
+        raise TokenError(_("Ce lien n'est pas valide."), "token_invalid") from exc
 
 
 MIN_SECRET_KEY_LENGTH = 32

@@ -50,7 +50,9 @@ def _after_request(response):
             continue
         if safe:
             kept.append(message.id)
-        current_app.logger.info(
+        # WARNING so that `flask run` shows it whatever its debug setting: with no SMTP server
+        # this console is where the person running the site reads access links.
+        current_app.logger.warning(
             "Courriel n° %s pour %s (aperçu de développement, aucun serveur SMTP) : %s\n%s",
             message.id, message.to_address, message.subject, message.body_text)
     session[KEY] = kept[-KEEP:]

@@ -115,3 +115,39 @@ def test_the_second_waits_for_the_first_and_is_refused(app, db, two_owners):
     assert results[0] == "ok", results
     assert results[1] in {"last_owner", "forbidden"}, results
     assert _owners(db, org_id) == 1
+
+
+def test_two_owners_deleting_their_accounts_at_once_leave_one(app, db, make_user, make_org):
+    """The same rule when both owners delete their accounts while a colleague stays."""
+    from conftest import DEFAULT_PASSWORD
+
+    a, b, colleague = make_user(), make_user(), make_user()
+    org = make_org(a)
+    services.set_member(org.id, b, OrgRole.OWNER, acting=a)
+    services.set_member(org.id, colleague, OrgRole.EDITOR, acting=a)
+    db.session.commit()
+    org_id, a_id, b_id = org.id, a.id, b.id
+    db.session.remove()
+
+    def delete(_org_id, _target, *, acting):
+        services.delete_account(acting, DEFAULT_PASSWORD)
+
+    second_started = threading.Event()
+    results: list[str] = []
+
+    def hold():
+        second_started.wait(timeout=10)
+        threading.Event().wait(0.5)
+
+    first = threading.Thread(target=_attempt, args=(app, delete, org_id, a_id, b_id, results),
+                             kwargs={"hold": hold})
+    second = threading.Thread(target=_attempt, args=(app, delete, org_id, b_id, a_id, results),
+                              kwargs={"before": second_started.set})
+    first.start()
+    threading.Event().wait(0.2)
+    second.start()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert results == ["ok", "last_owner"], results
+    assert _owners(db, org_id) == 1
+    assert db.session.get(User, a_id) is None and db.session.get(User, b_id) is not None
