@@ -56,6 +56,8 @@ class Config:
     MAIL_PREVIEW = env_bool("MAIL_PREVIEW", False)
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50)
+    # A worker owns the message it sends this long; a killed worker's message comes back after.
+    OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 120)
 
     # Tokens sent by mail.
     EMAIL_VERIFY_MAX_AGE = env_int("EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600)

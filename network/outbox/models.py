@@ -42,7 +42,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # A worker claims one row at a time, for a short while (services.CLAIM_DURATION); a
+    # A worker claims one row at a time, for a short while (OUTBOX_CLAIM_SECONDS); a
     # crashed worker's row comes back soon, and the rest of the queue was never held.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

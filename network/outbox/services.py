@@ -29,9 +29,11 @@ from network.outbox.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-#: How long a worker owns the one message it is sending. A worker killed mid-send leaves at
-#: most that message behind, and only for this long; the rest of the queue was never held.
-CLAIM_DURATION = timedelta(minutes=2)
+def claim_duration() -> timedelta:
+    """How long a worker owns the one message it is sending (OUTBOX_CLAIM_SECONDS, 2 minutes):
+    a worker killed mid-send leaves at most that message behind, and only for this long; the
+    rest of the queue was never held."""
+    return timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def _due(now: datetime):
 
 
 def claim_next(now: datetime) -> int | None:
-    """Claim the next due message for CLAIM_DURATION, or None: SKIP LOCKED on PostgreSQL,
+    """Claim the next due message for claim_duration(), or None: SKIP LOCKED on PostgreSQL,
     then a conditional UPDATE (the write lock on SQLite) so two workers never share one."""
     for _attempt in range(10):
         candidate = db.session.scalar(
@@ -132,7 +134,7 @@ def claim_next(now: datetime) -> int | None:
             .where(OutboxMessage.id == candidate)
             .where(OutboxMessage.status == OutboxStatus.PENDING)
             .where(_due(now))
-            .values(claimed_until=now + CLAIM_DURATION)
+            .values(claimed_until=now + claim_duration())
         )
         if result.rowcount == 1:
             return candidate

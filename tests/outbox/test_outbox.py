@@ -148,7 +148,7 @@ def test_a_claim_is_one_message_for_two_minutes(dead_smtp, app):
     assert first != second and None not in (first, second)  # one message per claim
     with unit_of_work():
         assert services.claim_next(now) is None  # both still claimed
-    assert services.CLAIM_DURATION == timedelta(minutes=2)
+    assert services.claim_duration() == timedelta(minutes=2)
     with unit_of_work():
         assert services.claim_next(now + timedelta(minutes=1, seconds=59)) is None
     with unit_of_work():  # a crashed worker's message comes back after two minutes
