@@ -5,6 +5,8 @@ Revises: 6fd250846a7f
 Create Date: 2026-11-26 16:20:00
 
 """
+import uuid
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -42,6 +44,12 @@ def upgrade():
 
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('message_id', sa.String(length=255), nullable=True))
+    # Mail already waiting gets its stable Message-ID now, like new mail at enqueue.
+    bind = op.get_bind()
+    for (row_id,) in bind.execute(sa.text("SELECT id FROM outbox_messages")).fetchall():
+        bind.execute(sa.text("UPDATE outbox_messages SET message_id = :m WHERE id = :i"),
+                     {"m": f"<{uuid.uuid4().hex}@outbox.invalid>", "i": row_id})
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_unique_constraint(batch_op.f('uq_outbox_messages_message_id'),
                                           ['message_id'])
 
