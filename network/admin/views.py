@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from network.accounts import services as accounts
 from network.admin import services
@@ -21,4 +22,5 @@ def index():
 @staff_required
 def users():
     q = request.args.get("q", "")
-    return render_template("admin/users.html", users=accounts.list_users(q), q=q)
+    return render_template("admin/users.html", q=q,
+                           users=accounts.list_users(q, acting=current_user))
