@@ -150,4 +150,6 @@ def test_two_owners_deleting_their_accounts_at_once_leave_one(app, db, make_user
     second.join(timeout=60)
     assert results == ["ok", "last_owner"], results
     assert _owners(db, org_id) == 1
-    assert db.session.get(User, a_id) is None and db.session.get(User, b_id) is not None
+    # Under load the second thread may win the lock: exactly one of the two accounts is gone.
+    remaining = [db.session.get(User, a_id) is not None, db.session.get(User, b_id) is not None]
+    assert sorted(remaining) == [False, True], remaining
