@@ -373,9 +373,12 @@ def can_manage_members(user: User | None, org_id: int) -> bool:
     return user.is_staff or user.role_in(org_id) == OrgRole.OWNER
 
 
-def set_member(org_id: int, user: User, role: OrgRole, *, acting: User) -> OrganisationMember:
-    """Add or change a member; the last owner can never be demoted."""
-    if not can_manage_members(acting, org_id):
+def set_member(org_id: int, user: User, role: OrgRole, *, acting: User,
+               by_invitation: bool = False) -> OrganisationMember:
+    """Add or change a member; the last owner can never be demoted. `by_invitation`: the
+    invitee acts, the caller having checked an invitation addressed to their address."""
+    invited = by_invitation and getattr(acting, "id", None) == user.id
+    if not (invited or can_manage_members(acting, org_id)):
         raise PermissionDenied("Seuls les responsables de la structure peuvent faire cela.")
     org = db.session.get(Organisation, org_id)
     if org is None:
@@ -388,7 +391,7 @@ def set_member(org_id: int, user: User, role: OrgRole, *, acting: User) -> Organ
         if member.role == OrgRole.OWNER and role != OrgRole.OWNER:
             _ensure_not_last_owner(org, user)
         member.role = role
-    db.session.commit()
+    db.session.flush()
     return member
 
 
@@ -400,8 +403,11 @@ def remove_member(org_id: int, user: User, *, acting: User) -> None:
         raise NotFound("Cette personne n'est pas membre.")
     if member.role == OrgRole.OWNER:
         _ensure_not_last_owner(member.organisation, user)
+    org = member.organisation
     db.session.delete(member)
-    db.session.commit()
+    db.session.flush()
+    db.session.expire(org, ["members"])  # no commit here to refresh the collections
+    db.session.expire(user, ["memberships"])
 
 
 def _ensure_not_last_owner(org: Organisation, user: User) -> None:

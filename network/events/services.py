@@ -856,7 +856,7 @@ def figures(event: Event) -> dict:
                     .get(r.organisation_kind, "Autre / non renseigné") for r in active)
     territories = Counter()
     if active:
-        from network.directory import services as directory
+        from network.directory import search as directory
 
         lookup = directory.territory_of_organisation_name
         for r in active:

@@ -19,7 +19,7 @@ DEFAULT_TERRITORIES = {
 
 def territories(*, active_only: bool = True) -> dict[str, str]:
     """code → name, in the directory's order."""
-    from network.directory import services as directory
+    from network.directory import reference as directory
 
     found = {t.code: t.name for t in directory.list_territories(active_only=active_only)}
     if found:

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from network.core import search
-from network.directory import services
+from network.directory import search as dsearch
 from network.directory.models import STRUCTURE_SEARCH
 
 DIRECTORY_TABLES = {"structures", "structure_sectors", "structure_offerings",
@@ -47,7 +47,7 @@ def test_ddl_is_idempotent_and_indexes_existing_rows(db, make_structure):
     with db.engine.begin() as conn:  # what a migration on a filled database does
         STRUCTURE_SEARCH.create_ddl(conn)
         STRUCTURE_SEARCH.create_ddl(conn)
-    assert [x.id for x in services.search_structures("recyclerie").items] == [s.id]
+    assert [x.id for x in dsearch.search_structures("recyclerie").items] == [s.id]
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect() as conn:
             conn.execute(text("SET enable_seqscan = off"))

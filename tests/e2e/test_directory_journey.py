@@ -28,12 +28,12 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
 
     from network.accounts.models import User
     from network.core.time import utcnow
-    from network.directory import services
+    from network.directory import reference
     from network.directory.demo import make_siret
     from network.extensions import db
 
     with live_server.app.app_context():
-        services.ensure_reference_data()
+        reference.ensure_reference_data()
         hashed = generate_password_hash(PASSWORD)
         db.session.add_all([
             User(email="alex@example.org", name="Alex Membre", password_hash=hashed,
