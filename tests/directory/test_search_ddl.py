@@ -71,3 +71,13 @@ def test_the_migration_carries_a_frozen_copy_of_todays_ddl():
     for dialect in ("sqlite", "postgresql"):
         assert list(module.SEARCH_DDL[dialect]) == STRUCTURE_SEARCH.ddl(dialect)
         assert list(module.SEARCH_DROP[dialect]) == STRUCTURE_SEARCH.drop_statements(dialect)
+
+
+def test_no_revision_imports_the_live_app_but_column_types():
+    import re
+    from pathlib import Path
+
+    versions = Path(__file__).parents[2] / "migrations" / "versions"
+    for path in versions.glob("*.py"):
+        imports = re.findall(r"^\s*(?:from|import)\s+(network[\w.]*)", path.read_text(), re.M)
+        assert set(imports) <= {"network.core.time"}, (path.name, imports)
