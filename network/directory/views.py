@@ -263,11 +263,7 @@ def revoke_invitation(invitation_id: int):
 @bp.route("/annuaire/invitation/<token>", methods=["GET", "POST"])
 @login_required
 def invitation(token: str):
-    try:
-        pending = membership.invitation_from_token(token)
-    except DomainError as err:  # a dead link gets its own page, with the reason
-        return render_template("directory/invitation.html", error=err.message,
-                               invitation=None, form=None), err.status
+    pending = membership.invitation_from_token(token)  # a dead link: the error page says why
     form = EmptyForm()
     outcome = submit(form, lambda: membership.accept_invitation(token, acting=current_user))
     if outcome.ok:
