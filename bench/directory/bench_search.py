@@ -4,8 +4,8 @@
 
 For each engine and size: a fresh database (SQLite temp file / new PostgreSQL database on
 127.0.0.1), N invented structures bulk-inserted with the service's own normalisation
-(`services.search_text_for`), then p50/p95 of
-  - `services.search_structures(q, filters)`: 1–2 words (prefixes) + one filter, relevance
+(`directory.search.search_text_for`), then p50/p95 of
+  - `directory.search.search_structures(q, filters)`: 1–2 words (prefixes) + one filter, relevance
     order, 20 per page, total counted;
   - the page `GET /annuaire/?q=…&territoire=…` through the Flask test client (whole
     request: routing, search, reference lists, Jinja rendering of 20 cards).
@@ -69,8 +69,10 @@ def make_app(url: str):
 def fill(n: int, seed: int = 57) -> None:
     """Bulk insert: organisations, structures (search text from the service), links."""
     from network.accounts.models import Organisation, OrganisationKind
+    from network.core import search as fulltext
     from network.core.time import utcnow
-    from network.directory import services
+    from network.directory import reference
+    from network.directory import search as dsearch
     from network.directory.demo import make_siret
     from network.directory.models import (
         BuyerKind,
@@ -85,7 +87,7 @@ def fill(n: int, seed: int = 57) -> None:
     )
     from network.extensions import db
 
-    services.ensure_reference_data()
+    reference.ensure_reference_data()
     rng = random.Random(seed)
     territories = list(db.session.scalars(select(Territory)))
     sectors = [s for s in db.session.scalars(select(Sector)) if s.parent_id is not None]
@@ -114,12 +116,12 @@ def fill(n: int, seed: int = 57) -> None:
                 "siret": make_siret(10_000_000 + k), "siren": make_siret(10_000_000 + k)[:9],
                 "legal_form": form, "buyer_kind": kind, "postcode": postcode,
                 "commune": commune, "territory_id": territory.id, "description": description,
-                "search_text": services.search_text_for(
+                "search_text": dsearch.search_text_for(
                     name=name, commune=commune, postcode=postcode, territory=territory.name,
                     sectors=[s.name for s in my_sectors],
                     categories=[c.name for c in my_categories], legal_form=form,
                     buyer_kind=kind, description=description),
-                "sort_name": services.search.normalize(name),
+                "sort_name": fulltext.normalise(name),
                 "created_at": now, "updated_at": now, "approved_at": now,
             })
             links.append([s.id for s in my_sectors])
@@ -149,12 +151,13 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 
 def measure(app, rounds: int, seed: int = 1) -> dict[str, tuple[float, float, float]]:
-    from network.directory import services
+    from network.directory import reference
+    from network.directory import search as dsearch
     from network.extensions import db
 
     rng = random.Random(seed)
-    codes = [t.code for t in services.list_territories()]
-    cats = [c.code for c in services.list_categories()]
+    codes = [t.code for t in reference.list_territories()]
+    cats = [c.code for c in reference.list_categories()]
     cases = []
     for _ in range(rounds):
         q = rng.choice(QUERIES)
@@ -165,12 +168,12 @@ def measure(app, rounds: int, seed: int = 1) -> dict[str, tuple[float, float, fl
     results = {}
     service_times, totals = [], []
     for q, f in cases[:20] + cases:  # the first 20 warm the caches
-        filters = services.SearchFilters(territories=(f.get("territoire"),) if "territoire" in f
+        filters = dsearch.SearchFilters(territories=(f.get("territoire"),) if "territoire" in f
                                          else (), categories=(f.get("categorie"),)
                                          if "categorie" in f else ())
         db.session.expire_all()
         started = time.perf_counter()
-        page = services.search_structures(q, filters)
+        page = dsearch.search_structures(q, filters)
         service_times.append((time.perf_counter() - started) * 1000)
         totals.append(page.total)
     results["service"] = percentiles(service_times[20:])

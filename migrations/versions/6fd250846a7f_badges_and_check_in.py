@@ -8,8 +8,17 @@ Create Date: 2026-11-25 22:55:56.519055
 from alembic import op
 import sqlalchemy as sa
 
+import secrets
+
 import network.core.time
-from network.events.badges import new_code
+
+# Frozen copy of the badge code rule of the time (a revision imports nothing from the app).
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
 # revision identifiers, used by Alembic.

@@ -6,7 +6,8 @@ import random
 
 from stdnum import luhn
 
-from network.directory import services
+from network.directory import profiles, reference
+from network.directory.fields import StructureData
 from network.directory.models import LegalForm
 
 # Invented SIRETs that pass the Luhn check (SIREN prefix 9 never matches a real La Poste one).
@@ -153,7 +154,7 @@ STRUCTURES = [
 
 def load(*, staff, member) -> list[str]:
     """Reference lists, then the demo structures (by SIRET: running twice adds nothing)."""
-    done = services.ensure_reference_data()
+    done = reference.ensure_reference_data()
     if done:
         done = [f"annuaire : {len(done)} éléments de référence"]
     rng = random.Random(57)
@@ -162,12 +163,12 @@ def load(*, staff, member) -> list[str]:
     for index, (name, form, coop, kind, sectors, categories, labels, text) in enumerate(
             STRUCTURES):
         siret = make_siret(57_000 + index)
-        if services.structure_by_siret(siret) is not None:
+        if profiles.structure_by_siret(siret) is not None:
             continue
         territory = territories[index % len(territories)]
         postcode, commune = rng.choice(COMMUNES[territory])
         form_enum = LegalForm(form)
-        data = services.StructureData(
+        data = StructureData(
             name=name, siret=siret, legal_form=form, coop_status=coop, buyer_kind=kind,
             rna=f"W57{rng.randint(2, 9)}{index:06d}" if form in (
                 "association", "association-insertion", "association-intermediaire",
@@ -186,9 +187,9 @@ def load(*, staff, member) -> list[str]:
             volunteers_count=rng.randint(0, 40),
         )
         owner = member if index == 0 else staff
-        structure = services.create_structure(owner, data)
+        structure = profiles.create_structure(data, acting=owner)
         if index != len(STRUCTURES) - 1:  # the last one waits in the staff queue
-            services.approve_structure(structure, staff=staff)
+            profiles.approve_structure(structure, acting=staff)
         added += 1
     if added:
         done.append(f"annuaire : {added} structures")

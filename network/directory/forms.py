@@ -21,7 +21,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.core.errors import ValidationError as DomainValidationError
+from network.core.text import check_markdown
 from network.directory import validators
+from network.directory.fields import BY_NAME, SCALAR_FIELDS, StructureData
 from network.directory.images import MAX_BYTES
 from network.directory.models import (
     AREAS_SERVED,
@@ -34,7 +37,6 @@ from network.directory.models import (
     ServiceKind,
     Structure,
 )
-from network.directory.services import StructureData
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -58,49 +60,58 @@ def _identifier(check):
     return validate
 
 
+def label(name: str) -> str:
+    """The field's label, from the one declaration (`fields.FIELDS`)."""
+    return BY_NAME[name].label
+
+
+def length(name: str) -> Length:
+    """At most the column's size, from the one declaration (`fields.FIELDS`)."""
+    size = BY_NAME[name].max_length
+    return Length(max=size, message=f"{size} caractères au plus.")
+
+
 class StructureForm(FlaskForm):
-    name = StringField("Nom de la structure", validators=[DataRequired(REQUIRED),
-                                                          Length(max=200)])
-    trade_name = StringField("Nom d'usage ou sigle", validators=[Length(max=200)])
-    siret = StringField("SIRET", validators=[DataRequired(REQUIRED),
+    name = StringField(label("name"), validators=[DataRequired(REQUIRED), length("name")])
+    trade_name = StringField(label("trade_name"), validators=[length("trade_name")])
+    siret = StringField(label("siret"), validators=[DataRequired(REQUIRED),
                                              _identifier(validators.normalize_siret)],
                         description="14 chiffres, sur l'avis de situation INSEE "
                                     "(annuaire-entreprises.data.gouv.fr).",
                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    legal_form = SelectField("Forme juridique (code INSEE)", validators=[DataRequired(REQUIRED)],
+    legal_form = SelectField(label("legal_form"), validators=[DataRequired(REQUIRED)],
                              choices=_choices([("", "— Choisissez —")] + [
                                  (k.value, f"{label} — {code}")
                                  for k, (label, code) in LEGAL_FORMS.items()]))
-    coop_status = SelectField("Statut coopératif", choices=_choices((k.value, v) for k, v in
+    coop_status = SelectField(label("coop_status"), choices=_choices((k.value, v) for k, v in
                                                             COOP_STATUSES.items()),
                               description="La SCIC n'a pas de code INSEE propre : indiquez-la "
                                           "ici.")
-    rna = StringField("Numéro RNA", validators=[_identifier(validators.normalize_rna)],
+    rna = StringField(label("rna"), validators=[_identifier(validators.normalize_rna)],
                       description="Associations déclarées : W suivi de 9 caractères "
                                   "(W572001234).")
     local_register_number = StringField(
-        "Numéro au registre des associations du tribunal",
-        validators=[Length(max=60)],
+        label("local_register_number"), validators=[length("local_register_number")],
         description="Associations de droit local (Alsace-Moselle), qui n'ont pas de RNA : "
                     "tribunal, volume et folio (« TJ Metz, Vol. 42 Folio 118 »).")
-    buyer_kind = SelectField("Type de structure pour les acheteurs",
+    buyer_kind = SelectField(label("buyer_kind"),
                              choices=_choices((k.value, v) for k, v in BUYER_KINDS.items()))
-    address = StringField("Adresse", validators=[Length(max=200)],
+    address = StringField(label("address"), validators=[length("address")],
                           render_kw={"autocomplete": "street-address"})
-    postcode = StringField("Code postal", validators=[DataRequired(REQUIRED),
+    postcode = StringField(label("postcode"), validators=[DataRequired(REQUIRED),
                                                       _identifier(validators.normalize_postcode)],
                            render_kw={"inputmode": "numeric", "autocomplete": "postal-code"})
-    commune = StringField("Commune", validators=[DataRequired(REQUIRED), Length(max=120)],
+    commune = StringField(label("commune"), validators=[DataRequired(REQUIRED), length("commune")],
                           render_kw={"autocomplete": "address-level2"})
-    territory = SelectField("Territoire", choices=[])
-    area_served = SelectField("Zone d'intervention", choices=_choices((k.value, v) for k, v in
+    territory = SelectField(label("territory"), choices=[])
+    area_served = SelectField(label("area_served"), choices=_choices((k.value, v) for k, v in
                                                               AREAS_SERVED.items()),
                               default=AreaServed.TERRITOIRE.value)
-    sectors = MultiCheckboxField("Secteurs d'activité", choices=[])
-    categories = Field("Ce que vous vendez aux acheteurs")
-    labels = Field("Labels et agréments")
+    sectors = MultiCheckboxField(label("sectors"), choices=[])
+    categories = Field(label("offerings"))
+    labels = Field(label("labels"))
     description = TextAreaField(
-        "Présentation", validators=[Length(max=10_000)],
+        label("description"), validators=[length("description")],
         description="Mise en forme Markdown : **gras**, listes avec « - », liens "
                     "[texte](https://…). Le HTML n'est pas accepté.")
     logo = FileField("Logo", validators=[FileSize(
@@ -109,17 +120,18 @@ class StructureForm(FlaskForm):
         description="PNG, JPEG ou WebP, 2 Mo au plus.", render_kw={
             "accept": "image/png,image/jpeg,image/webp"})
     remove_logo = BooleanField("Supprimer le logo actuel")
-    website = StringField("Site web", validators=[Length(max=300)],
+    website = StringField(label("website"), validators=[length("website")],
                           render_kw={"placeholder": "https://", "inputmode": "url"})
-    public_email = EmailField("E-mail de contact", validators=[Length(max=254)])
-    public_phone = StringField("Téléphone de contact", validators=[Length(max=30)],
+    public_email = EmailField(label("public_email"), validators=[length("public_email")])
+    public_phone = StringField(label("public_phone"), validators=[length("public_phone")],
                                render_kw={"autocomplete": "tel"})
-    show_contact = BooleanField("Afficher ce contact sur la fiche publique")
-    employees_count = IntegerField("Nombre de salariés", validators=[
+    show_contact = BooleanField(label("show_contact"))
+    employees_count = IntegerField(label("employees_count"), validators=[
         Optional(), NumberRange(0, 100_000, "Indiquez un nombre entre 0 et 100 000.")])
-    volunteers_count = IntegerField("Nombre de bénévoles", validators=[
+    volunteers_count = IntegerField(label("volunteers_count"), validators=[
         Optional(), NumberRange(0, 100_000, "Indiquez un nombre entre 0 et 100 000.")])
-    client_references = TextAreaField("Références clients", validators=[Length(max=2000)],
+    client_references = TextAreaField(label("client_references"),
+                                      validators=[length("client_references")],
                                       description="Quelques clients ou partenaires, "
                                                   "avec leur accord.")
 
@@ -137,15 +149,9 @@ class StructureForm(FlaskForm):
         self._labels: dict[str, tuple[str, str]] = {}
         self.label_errors: list[str] = []
         if structure is not None and request.method == "GET":
-            for name in ("name", "trade_name", "siret", "rna", "local_register_number",
-                         "address", "postcode", "commune", "description", "website",
-                         "public_email", "public_phone", "show_contact", "employees_count",
-                         "volunteers_count", "client_references"):
-                getattr(self, name).data = getattr(structure, name)
-            self.legal_form.data = structure.legal_form.value
-            self.coop_status.data = structure.coop_status.value
-            self.buyer_kind.data = structure.buyer_kind.value
-            self.area_served.data = structure.area_served.value
+            for spec in SCALAR_FIELDS:
+                value = getattr(structure, spec.name)
+                getattr(self, spec.name).data = value.value if spec.kind == "choice" else value
             self.territory.data = structure.territory.code if structure.territory else ""
             self.sectors.data = [s.code for s in structure.sectors]
             self._offerings = {o.category.code: (o.service_kind.value, o.area_served.value)
@@ -184,30 +190,27 @@ class StructureForm(FlaskForm):
 
     def validate_description(self, field):
         try:
-            validators.check_markdown(field.data or "")
-        except validators.InvalidIdentifier as exc:
-            raise ValidationError(str(exc)) from exc
+            check_markdown(field.data or "", max_length=BY_NAME["description"].max_length)
+        except DomainValidationError as exc:
+            raise ValidationError(exc.message) from exc
 
     def to_data(self) -> StructureData:
+        """The round trip of the one declaration: every scalar field as typed, plus the
+        territory, sectors, offerings and labels this form lays out itself."""
+        values = {}
+        for spec in SCALAR_FIELDS:
+            data = getattr(self, spec.name).data
+            if spec.kind == "flag":
+                data = bool(data)
+            elif spec.kind != "count":
+                data = data or spec.default
+            values[spec.name] = data
         return StructureData(
-            name=self.name.data or "", trade_name=self.trade_name.data or "",
-            siret=self.siret.data or "", legal_form=self.legal_form.data or "",
-            coop_status=self.coop_status.data or "none", rna=self.rna.data or "",
-            local_register_number=self.local_register_number.data or "",
-            buyer_kind=self.buyer_kind.data or "none", address=self.address.data or "",
-            postcode=self.postcode.data or "", commune=self.commune.data or "",
-            territory=self.territory.data or "", area_served=self.area_served.data,
+            **values, territory=self.territory.data or "",
             sectors=list(self.sectors.data or []),
             offerings=[(code, kind, area) for code, (kind, area) in self._offerings.items()],
             labels=[(code, _parse_date(a), _parse_date(b))
-                    for code, (a, b) in self._labels.items()],
-            description=self.description.data or "", website=self.website.data or "",
-            public_email=self.public_email.data or "", public_phone=self.public_phone.data or "",
-            show_contact=bool(self.show_contact.data),
-            employees_count=self.employees_count.data,
-            volunteers_count=self.volunteers_count.data,
-            client_references=self.client_references.data or "",
-        )
+                    for code, (a, b) in self._labels.items()])
 
     def logo_bytes(self) -> bytes | None:
         data = self.logo.data
@@ -227,7 +230,7 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(FlaskForm):  # sizes: profiles.MAX_REASON, membership.MAX_MESSAGE
     reason = TextAreaField("Raison (envoyée à la structure)",
                            validators=[DataRequired(REQUIRED), Length(min=5, max=2000)])
 

@@ -6,10 +6,15 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_PIXELS = 25_000_000  # a decompression bomb is refused before decoding
+#: Checked from the header, before decoding: a side of more than 2000 px is refused. A logo is
+#: shown at most 800 px wide (MAX_SIDE); 2000 px leaves room for a sharp source while capping
+#: a decode at 2000 x 2000 x 4 bytes = 16 MB (a 25 Mpx image took a worker from 141 to 445 MB,
+#: and a few KB of PNG can claim it). The bound is exclusive: 2001 px is refused, 2000 passes.
+MAX_INPUT_SIDE = 2000
 MAX_SIDE = 800  # logos are shown small; re-encoding at this size keeps rows light
 ALLOWED = {"PNG", "JPEG", "WEBP"}
 
@@ -41,7 +46,7 @@ def clean_logo(raw: bytes) -> CleanImage:
                 fmt = probe.format
                 if fmt not in ALLOWED:
                     raise InvalidImage(_not_an_image())
-                if probe.width * probe.height > MAX_PIXELS:
+                if probe.width > MAX_INPUT_SIDE or probe.height > MAX_INPUT_SIDE:
                     raise InvalidImage(_too_big())
                 probe.verify()
             with Image.open(io.BytesIO(raw)) as img:
@@ -57,7 +62,8 @@ def clean_logo(raw: bytes) -> CleanImage:
 
 
 def _too_big() -> str:
-    return "Cette image est trop grande (plus de 25 millions de pixels) : réduisez-la."
+    return _("Cette image est trop grande (%(n)s pixels de côté au plus) : réduisez-la.",
+             n=MAX_INPUT_SIDE)
 
 
 def _not_an_image() -> str:
@@ -66,15 +72,20 @@ def _not_an_image() -> str:
 
 
 def _reencode(img: Image.Image, fmt: str) -> CleanImage:
+    """Pixels only: Pillow writes back `info` (a JPEG comment, an ICC profile, XMP) unless it
+    is emptied, so every image saved here starts with an empty `info` and no `exif=`."""
     img.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
     if fmt == "JPEG":
-        img.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+        img = img.convert("RGB")
+        img.info.clear()
+        img.save(out, "JPEG", quality=85, optimize=True)
         content_type = "image/jpeg"
     else:
         # PNG and WebP keep transparency; saving without `exif=`/`pnginfo=` drops metadata.
         mode = "RGBA" if img.mode in ("RGBA", "LA", "P", "PA") else "RGB"
         img = img.convert(mode)
+        img.info.clear()
         if fmt == "PNG":
             img.save(out, "PNG", optimize=True)
             content_type = "image/png"

@@ -1,4 +1,8 @@
-"""Directory pages, staff pages under /annuaire/gestion/, and the open-data API /api/v1/."""
+"""Directory pages, staff pages under /annuaire/gestion/, and the open-data API /api/v1/.
+
+Views call one service with plain values and `current_user`; the services check the rights,
+the form/action helpers (`core.web`) map refusals to answers.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.accounts.forms import EmptyForm
@@ -22,9 +27,11 @@ from network.accounts.models import OrgRole
 from network.core.auth import staff_required, verified_required
 from network.core.errors import DomainError
 from network.core.time import utcnow
-from network.core.web import form_error, page_arg
-from network.directory import forms, services
+from network.core.web import act, page_arg, render_form, submit
+from network.directory import exports, forms, membership, profiles, reference, search
+from network.directory.fields import CHOICES
 from network.directory.models import STATUSES
+from network.directory.rules import can_edit, can_manage, get_structure, role_of
 from network.extensions import limiter
 
 bp = Blueprint("directory", __name__)
@@ -38,9 +45,13 @@ def _user():
 
 def _structure_form(structure=None) -> forms.StructureForm:
     form = forms.StructureForm()
-    return form.setup(territories=services.list_territories(),
-                      sectors=services.list_sectors(), categories=services.list_categories(),
+    return form.setup(territories=reference.list_territories(),
+                      sectors=reference.list_sectors(), categories=reference.list_categories(),
                       structure=structure)
+
+
+def _members_url(structure_id: int) -> str:
+    return url_for(".members", structure_id=structure_id)
 
 
 # --- public directory ---------------------------------------------------------------------------
@@ -48,34 +59,38 @@ def _structure_form(structure=None) -> forms.StructureForm:
 
 @bp.get("/annuaire/")
 def index():
-    filters = services.SearchFilters.from_args(request.args)
-    q = request.args.get("q", "")[:200]
-    result = services.search_structures(q, filters, request.args.get("tri", ""), page_arg())
+    filters = search.SearchFilters.from_args(request.args)
+    q = request.args.get("q", "")[:200].replace("\x00", "")
+    result = search.search_structures(q, filters, request.args.get("tri", ""), page_arg())
     return render_template("directory/index.html", result=result, q=q, filters=filters,
-                           territories=services.list_territories(),
-                           sectors=services.list_sectors(),
-                           categories=services.list_categories(),
-                           sorts=services.SORTS, choices=services.CHOICES)
+                           territories=reference.list_territories(),
+                           sectors=reference.list_sectors(),
+                           categories=reference.list_categories(),
+                           sorts=search.SORTS, choices=CHOICES)
 
 
 @bp.get("/annuaire/<int:structure_id>")
 def profile(structure_id: int):
-    structure = services.get_visible_structure(structure_id, _user())
     user = _user()
+    structure, full = profiles.get_profile_page(structure_id, user)
+    if not full:  # a pending structure, to a verified person who may ask to join it
+        return render_template("directory/pending.html", structure=structure,
+                               join_form=forms.JoinForm(),
+                               requested=membership.has_pending_request(structure, user))
     return render_template(
         "directory/profile.html", structure=structure,
-        description_html=services.description_html(structure),
-        json_ld=services.json_ld(structure, url_for(".profile", structure_id=structure.id,
+        description_html=profiles.description_html(structure),
+        json_ld=profiles.json_ld(structure, url_for(".profile", structure_id=structure.id,
                                                     _external=True)),
-        logo_version=services.logo_version(structure),
-        role=services.role_of(user, structure), can_edit=services.can_edit(user, structure),
-        join_form=forms.JoinForm(), choices=services.CHOICES)
+        logo_version=profiles.logo_version(structure),
+        role=role_of(user, structure), can_edit=can_edit(user, structure),
+        join_form=forms.JoinForm(), choices=CHOICES)
 
 
 @bp.get("/annuaire/<int:structure_id>/logo")
 def logo(structure_id: int):
-    services.get_visible_structure(structure_id, _user())
-    image = services.get_logo(structure_id)
+    profiles.get_visible_structure(structure_id, _user())
+    image = profiles.get_logo(structure_id)
     if image is None:
         abort(404)
     if request.if_none_match and image.sha256 in request.if_none_match:
@@ -94,17 +109,17 @@ MAIL_LIMIT = "20 per hour;60 per day"
 
 @bp.post("/annuaire/<int:structure_id>/rejoindre")
 @limiter.limit(MAIL_LIMIT)
-@verified_required
+@login_required
 def join(structure_id: int):
-    structure = services.get_visible_structure(structure_id, current_user)
+    structure, _full = profiles.get_profile_page(structure_id, current_user)
     form = forms.JoinForm()
-    if form.validate_on_submit():
-        try:
-            services.request_to_join(structure, current_user, form.message.data or "")
-            flash("Votre demande a été envoyée aux responsables de la structure.", "info")
-        except DomainError as err:
-            flash(err.message, "error")
-    return redirect(url_for(".profile", structure_id=structure.id))
+    back = url_for(".profile", structure_id=structure.id)
+    if not form.validate_on_submit():
+        flash(_("Le message est trop long (1 000 caractères au plus)."), "error")
+        return redirect(back)
+    return act(lambda: membership.request_to_join(structure, acting=current_user,
+                                                  message=form.message.data or ""),
+               to=back, done=_("Votre demande a été envoyée aux responsables de la structure."))
 
 
 # --- members' pages -----------------------------------------------------------------------------
@@ -114,179 +129,148 @@ def join(structure_id: int):
 @verified_required
 def create():
     form = _structure_form()
-    if form.validate_on_submit():
-        try:
-            structure = services.create_structure(current_user, form.to_data(),
-                                                  logo=form.logo_bytes())
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash("Votre structure est enregistrée. L'équipe du réseau va la vérifier avant "
-                  "de la publier ; vous recevrez un courriel.", "info")
-            return redirect(url_for(".mine", _anchor=f"structure-{structure.id}"))
-    return render_template("directory/form.html", form=form, structure=None)
+    outcome = submit(form, lambda: profiles.create_structure(
+        form.to_data(), acting=current_user, logo=form.logo_bytes()))
+    if outcome.ok:
+        flash(_("Votre structure est enregistrée. L'équipe du réseau va la vérifier avant de "
+                "la publier ; vous recevrez un courriel."), "info")
+        return redirect(url_for(".mine", _anchor=f"structure-{outcome.value.id}"))
+    duplicate = profiles.duplicate_of(form.siret.data) if form.siret.errors else None
+    return render_form("directory/form.html", form, structure=None, duplicate=duplicate)
 
 
 @bp.get("/annuaire/mes-structures")
 @login_required
 def mine():
-    structures = services.list_my_structures(current_user)
+    structures = profiles.list_my_structures(current_user)
     return render_template("directory/mine.html", items=[
-        (s, services.completeness(s), services.role_of(current_user, s)) for s in structures],
+        (s, profiles.completeness(s), role_of(current_user, s)) for s in structures],
         statuses=STATUSES, form=EmptyForm())
 
 
 @bp.route("/annuaire/<int:structure_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(structure_id: int):
-    structure = services.get_structure(structure_id)
-    if not services.can_edit(current_user, structure):
-        abort(403)
+    structure = profiles.get_editable_structure(structure_id, acting=current_user)
     form = _structure_form(structure)
-    if form.validate_on_submit():
-        try:
-            changed = services.update_structure(structure, form.to_data(), acting=current_user,
-                                                logo=form.logo_bytes(),
-                                                remove_logo=bool(form.remove_logo.data))
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash("Fiche enregistrée." if changed else "Aucune modification.", "info")
-            return redirect(url_for(".edit", structure_id=structure.id))
-    score, missing = services.completeness(structure)
-    return render_template("directory/form.html", form=form, structure=structure,
-                           score=score, missing=missing, statuses=STATUSES,
-                           logo_version=services.logo_version(structure))
+    outcome = submit(form, lambda: profiles.update_structure(
+        structure, form.to_data(), acting=current_user, logo=form.logo_bytes(),
+        remove_logo=bool(form.remove_logo.data)))
+    if outcome.ok:
+        flash(_("Fiche enregistrée.") if outcome.value else _("Aucune modification."), "info")
+        return redirect(url_for(".edit", structure_id=structure.id))
+    score, missing = profiles.completeness(structure)
+    duplicate = profiles.duplicate_of(form.siret.data, structure_id=structure.id) \
+        if form.siret.errors else None
+    return render_form("directory/form.html", form, structure=structure, score=score,
+                       missing=missing, statuses=STATUSES, duplicate=duplicate,
+                       logo_version=profiles.logo_version(structure))
 
 
 @bp.post("/annuaire/<int:structure_id>/renvoyer")
 @login_required
 def resubmit(structure_id: int):
-    structure = services.get_structure(structure_id)
-    if EmptyForm().validate_on_submit():
-        services.resubmit_structure(structure, acting=current_user)
-        flash("Votre demande a été renvoyée à l'équipe du réseau.", "info")
-    return redirect(url_for(".mine"))
+    structure = get_structure(structure_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for(".mine"))
+    return act(lambda: profiles.resubmit_structure(structure, acting=current_user),
+               to=url_for(".mine"), done=_("Votre demande a été renvoyée à l'équipe du réseau."))
 
 
 @bp.get("/annuaire/<int:structure_id>/membres")
 @login_required
 def members(structure_id: int):
-    structure = services.get_structure(structure_id)
-    if not services.can_edit(current_user, structure):
-        abort(403)
+    structure = profiles.get_editable_structure(structure_id, acting=current_user)
     return render_template(
         "directory/members.html", structure=structure,
-        members=services.list_members(structure),
-        requests=services.list_join_requests(structure),
-        invitations=services.list_invitations(structure),
-        can_manage=services.can_manage(current_user, structure),
+        members=membership.list_members(structure),
+        requests=membership.list_join_requests(structure),
+        invitations=membership.list_invitations(structure),
+        can_manage=can_manage(current_user, structure),
         invite_form=forms.InviteForm(), role_form=forms.RoleForm(), form=EmptyForm())
 
 
 @bp.post("/annuaire/<int:structure_id>/membres/inviter")
 @limiter.limit(MAIL_LIMIT)
-@verified_required
+@login_required
 def invite(structure_id: int):
-    structure = services.get_structure(structure_id)
+    structure = get_structure(structure_id)
     form = forms.InviteForm()
-    if form.validate_on_submit():
-        try:
-            services.invite(structure, email=form.email.data, role=OrgRole(form.role.data),
-                            acting=current_user)
-            flash(f"Invitation envoyée à {form.email.data}.", "info")
-        except DomainError as err:
-            if err.status == 403:
-                raise
-            flash(err.message, "error")
-    else:
-        flash("Indiquez une adresse e-mail valide.", "error")
-    return redirect(url_for(".members", structure_id=structure.id))
+    back = _members_url(structure.id)
+    if not form.validate_on_submit():
+        flash(_("Indiquez une adresse e-mail valide."), "error")
+        return redirect(back)
+    return act(lambda: membership.invite(structure, email=form.email.data,
+                                         role=OrgRole(form.role.data), acting=current_user),
+               to=back, done=_("Invitation envoyée à %(email)s.", email=form.email.data))
 
 
 @bp.post("/annuaire/<int:structure_id>/membres/<int:user_id>/role")
 @login_required
 def change_role(structure_id: int, user_id: int):
-    structure = services.get_structure(structure_id)
+    structure = get_structure(structure_id)
     form = forms.RoleForm()
-    if form.validate_on_submit():
-        try:
-            services.change_role(structure, user_id, OrgRole(form.role.data),
-                                 acting=current_user)
-            flash("Rôle modifié.", "info")
-        except DomainError as err:
-            if err.status == 403:
-                raise
-            flash(err.message, "error")
-    return redirect(url_for(".members", structure_id=structure.id))
+    back = _members_url(structure.id)
+    if not form.validate_on_submit():
+        return redirect(back)
+    return act(lambda: membership.change_role(structure, user_id, OrgRole(form.role.data),
+                                              acting=current_user),
+               to=back, done=_("Rôle modifié."))
 
 
 @bp.post("/annuaire/<int:structure_id>/membres/<int:user_id>/retirer")
 @login_required
 def remove_member(structure_id: int, user_id: int):
-    structure = services.get_structure(structure_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.remove_from_structure(structure, user_id, acting=current_user)
-        except DomainError as err:
-            if err.status == 403:
-                raise
-            flash(err.message, "error")
-            return redirect(url_for(".members", structure_id=structure.id))
-        if user_id == current_user.id:
-            flash(f"Vous avez quitté « {structure.name} ».", "info")
-            return redirect(url_for(".mine"))
-        flash("La personne a été retirée de la structure.", "info")
-    return redirect(url_for(".members", structure_id=structure.id))
+    structure = get_structure(structure_id)
+    back = _members_url(structure.id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(back)
+    if user_id == current_user.id:
+        return act(lambda: membership.remove_from_structure(structure, user_id,
+                                                            acting=current_user),
+                   to=url_for(".mine"), failed_to=back,
+                   done=_("Vous avez quitté « %(name)s ».", name=structure.name))
+    return act(lambda: membership.remove_from_structure(structure, user_id,
+                                                        acting=current_user),
+               to=back, done=_("La personne a été retirée de la structure."))
 
 
 @bp.post("/annuaire/demandes/<int:request_id>/<any(accepter, refuser):decision>")
 @login_required
 def decide_request(request_id: int, decision: str):
-    join_request = services.get_join_request(request_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.decide_join_request(join_request, acting=current_user,
-                                         accept=decision == "accepter")
-            flash("Demande acceptée." if decision == "accepter" else "Demande refusée.", "info")
-        except DomainError as err:
-            if err.status == 403:
-                raise
-            flash(err.message, "error")
+    join_request = membership.get_join_request(request_id)
+    back = _members_url(join_request.structure_id)
     if request.form.get("from") == "staff" and current_user.is_staff:
-        return redirect(url_for(".staff_queue"))
-    return redirect(url_for(".members", structure_id=join_request.structure_id))
+        back = url_for(".staff_queue")
+    if not EmptyForm().validate_on_submit():
+        return redirect(back)
+    accept = decision == "accepter"
+    return act(lambda: membership.decide_join_request(join_request, acting=current_user,
+                                                      accept=accept),
+               to=back, done=_("Demande acceptée.") if accept else _("Demande refusée."))
 
 
 @bp.post("/annuaire/invitations/<int:invitation_id>/annuler")
 @login_required
 def revoke_invitation(invitation_id: int):
-    structure_id = services.get_invitation(invitation_id).structure_id
-    if EmptyForm().validate_on_submit():
-        services.revoke_invitation(invitation_id, acting=current_user)
-        flash("Invitation annulée.", "info")
-    return redirect(url_for(".members", structure_id=structure_id))
+    back = _members_url(membership.get_invitation(invitation_id).structure_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(back)
+    return act(lambda: membership.revoke_invitation(invitation_id, acting=current_user),
+               to=back, done=_("Invitation annulée."))
 
 
 @bp.route("/annuaire/invitation/<token>", methods=["GET", "POST"])
 @login_required
 def invitation(token: str):
-    try:
-        pending = services.invitation_from_token(token)
-    except DomainError as err:
-        return render_template("directory/invitation.html", error=err.message, invitation=None,
-                               form=None), err.status
+    pending = membership.invitation_from_token(token)  # a dead link: the error page says why
     form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            structure = services.accept_invitation(token, current_user)
-        except DomainError as err:
-            flash(err.message, "error")
-        else:
-            flash(f"Vous faites maintenant partie de « {structure.name} ».", "info")
-            return redirect(url_for(".mine"))
-    return render_template("directory/invitation.html", invitation=pending, form=form,
-                           error=None)
+    outcome = submit(form, lambda: membership.accept_invitation(token, acting=current_user))
+    if outcome.ok:
+        flash(_("Vous faites maintenant partie de « %(name)s ».", name=outcome.value.name),
+              "info")
+        return redirect(url_for(".mine"))
+    return render_form("directory/invitation.html", form, invitation=pending, error=None)
 
 
 # --- staff pages --------------------------------------------------------------------------------
@@ -296,8 +280,8 @@ def invitation(token: str):
 @staff_required
 def staff_queue():
     return render_template("directory/staff_queue.html",
-                           structures=services.list_pending_structures(),
-                           requests=services.list_join_requests(),
+                           structures=search.list_pending_structures(),
+                           requests=membership.list_join_requests(),
                            reason_form=forms.ReasonForm(), form=EmptyForm())
 
 
@@ -305,67 +289,64 @@ def staff_queue():
 @staff_required
 def staff_structures():
     status = request.args.get("statut", "")
-    q = request.args.get("q", "")[:200]
+    q = request.args.get("q", "")[:200].replace("\x00", "")
     return render_template("directory/staff_structures.html",
-                           structures=services.list_structures_for_staff(status, q),
+                           structures=search.list_structures_for_staff(status, q),
                            status=status, q=q, statuses=STATUSES, form=EmptyForm(),
                            reason_form=forms.ReasonForm())
+
+
+def _staff_back() -> str:
+    return url_for(".staff_structures") if request.form.get("next") == "list" \
+        else url_for(".staff_queue")
 
 
 @bp.post("/annuaire/gestion/<int:structure_id>/valider")
 @staff_required
 def staff_approve(structure_id: int):
-    structure = services.get_structure(structure_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.approve_structure(structure, staff=current_user)
-            flash(f"« {structure.name} » est publiée ; ses responsables sont prévenus.", "info")
-        except DomainError as err:
-            flash(err.message, "error")
-    return redirect(request.form.get("next") == "list" and url_for(".staff_structures")
-                    or url_for(".staff_queue"))
+    structure = get_structure(structure_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(_staff_back())
+    return act(lambda: profiles.approve_structure(structure, acting=current_user),
+               to=_staff_back(),
+               done=_("« %(name)s » est publiée ; ses responsables sont prévenus.",
+                      name=structure.name))
 
 
 @bp.post("/annuaire/gestion/<int:structure_id>/<any(refuser, suspendre):action>")
 @staff_required
 def staff_refuse(structure_id: int, action: str):
-    structure = services.get_structure(structure_id)
+    structure = get_structure(structure_id)
     form = forms.ReasonForm()
-    if form.validate_on_submit():
-        try:
-            if action == "refuser":
-                services.refuse_structure(structure, staff=current_user, reason=form.reason.data)
-            else:
-                services.suspend_structure(structure, staff=current_user,
-                                           reason=form.reason.data)
-            flash(f"« {structure.name} » : {'refusée' if action == 'refuser' else 'suspendue'}"
-                  "; ses responsables sont prévenus.", "info")
-        except DomainError as err:
-            flash(err.message, "error")
-    else:
-        flash("Indiquez la raison (au moins 5 caractères) : elle est envoyée à la structure.",
-              "error")
-    return redirect(request.form.get("next") == "list" and url_for(".staff_structures")
-                    or url_for(".staff_queue"))
+    if not form.validate_on_submit():
+        flash(_("Indiquez la raison (de 5 à 2 000 caractères) : elle est envoyée à la "
+                "structure."), "error")
+        return redirect(_staff_back())
+    if action == "refuser":
+        return act(lambda: profiles.refuse_structure(structure, acting=current_user,
+                                                     reason=form.reason.data),
+                   to=_staff_back(), done=_("« %(name)s » : refusée ; ses responsables sont "
+                                            "prévenus.", name=structure.name))
+    return act(lambda: profiles.suspend_structure(structure, acting=current_user,
+                                                  reason=form.reason.data),
+               to=_staff_back(), done=_("« %(name)s » : suspendue ; ses responsables sont "
+                                        "prévenus.", name=structure.name))
 
 
 @bp.get("/annuaire/gestion/<int:structure_id>/historique")
 @staff_required
 def staff_history(structure_id: int):
-    structure = services.get_structure(structure_id)
-    return render_template("directory/history.html", structure=structure,
-                           changes=services.list_changes(structure))
+    structure, changes = profiles.list_history(structure_id, acting=current_user)
+    return render_template("directory/history.html", structure=structure, changes=changes)
 
 
 @bp.get("/annuaire/gestion/export.<any(csv, json):fmt>")
 @staff_required
 def staff_export(fmt: str):
-    status = request.args.get("statut") or None
+    status = (request.args.get("statut") or "").replace("\x00", "") or None
+    body = exports.export(fmt, status, acting=current_user)
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
     stamp = utcnow().strftime("%Y%m%d")
-    if fmt == "csv":
-        body, mimetype = services.export_csv(status), "text/csv; charset=utf-8"
-    else:
-        body, mimetype = services.export_json(status), "application/json"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="annuaire-ess-moselle-{stamp}.{fmt}"',
         "Cache-Control": "no-store"})
@@ -376,38 +357,33 @@ def staff_export(fmt: str):
 @staff_required
 def staff_reference(kind: str):
     form = forms.ReferenceForm()
-    parents = [s for s in services.list_reference("secteurs") if s.parent_id is None] \
+    parents = [s for s in reference.list_reference("secteurs") if s.parent_id is None] \
         if kind == "secteurs" else []
     form.parent.choices = forms.parent_choices(parents)
-    if form.validate_on_submit():
-        try:
-            services.add_reference(kind, form.name.data, staff=current_user,
-                                   parent_code=form.parent.data or None)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash("Élément ajouté.", "info")
-            return redirect(url_for(".staff_reference", kind=kind))
-    return render_template("directory/staff_reference.html", kind=kind, form=form,
-                           items=services.list_reference(kind), action_form=EmptyForm())
+    outcome = submit(form, lambda: reference.add_reference(
+        kind, form.name.data, acting=current_user, parent_code=form.parent.data or None))
+    if outcome.ok:
+        flash(_("Élément ajouté."), "info")
+        return redirect(url_for(".staff_reference", kind=kind))
+    return render_form("directory/staff_reference.html", form, kind=kind,
+                       items=reference.list_reference(kind), action_form=EmptyForm())
 
 
 @bp.post("/annuaire/gestion/listes/<any(territoires, secteurs, categories):kind>/<int:item_id>"
          "/<any(renommer, activer, desactiver):action>")
 @staff_required
 def staff_reference_update(kind: str, item_id: int, action: str):
-    if EmptyForm().validate_on_submit():
-        try:
-            if action == "renommer":
-                services.rename_reference(kind, item_id, request.form.get("name", ""),
-                                          staff=current_user)
-            else:
-                services.set_reference_active(kind, item_id, action == "activer",
-                                              staff=current_user)
-            flash("Liste mise à jour.", "info")
-        except DomainError as err:
-            flash(err.message, "error")
-    return redirect(url_for(".staff_reference", kind=kind))
+    back = url_for(".staff_reference", kind=kind)
+    if not EmptyForm().validate_on_submit():
+        return redirect(back)
+    if action == "renommer":
+        return act(lambda: reference.rename_reference(kind, item_id,
+                                                      request.form.get("name", ""),
+                                                      acting=current_user),
+                   to=back, done=_("Liste mise à jour."))
+    return act(lambda: reference.set_reference_active(kind, item_id, action == "activer",
+                                                      acting=current_user),
+               to=back, done=_("Liste mise à jour."))
 
 
 # --- open data API ------------------------------------------------------------------------------
@@ -422,9 +398,9 @@ def _json(body: bytes, status: int = 200) -> Response:
 @bp.get("/api/v1/structures")
 def api_structures():
     try:
-        body, etag = services.api_payload(request.args, base_url=_site_url())
-    except DomainError as err:
-        return _json(services.json.dumps({"erreur": err.message}).encode(), 400)
+        body, etag = exports.api_payload(request.args, base_url=_site_url())
+    except DomainError as err:  # the API's documented error body: {"erreur": "..."}
+        return _json(exports.json.dumps({"erreur": err.message}).encode(), 400)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
@@ -439,12 +415,10 @@ def api_structures():
 @bp.get("/api/v1/structures/<int:structure_id>")
 def api_structure(structure_id: int):
     try:
-        structure = services.get_visible_structure(structure_id, None)
-    except DomainError:
+        structure = profiles.get_visible_structure(structure_id, None)
+    except DomainError:  # documented as {"erreur": "structure introuvable"}, 404
         return _json(b'{"erreur":"structure introuvable"}', 404)
-    body = services.json.dumps(services.public_dict(structure, base_url=_site_url()),
-                               ensure_ascii=False).encode("utf-8")
-    return _json(body)
+    return _json(exports.structure_json(structure, base_url=_site_url()))
 
 
 @bp.get("/api/v1/openapi.json")

@@ -64,8 +64,7 @@ def uid_domain() -> str:
 
 def member_organisation_ids(user: Any) -> list[int]:
     """Organisations of the person whose structure the network APPROVED (a pending or refused
-    structure is not membership). Read from the directory's tables until the directory exposes
-    `is_network_member(user)`."""
+    structure is not membership), for registering on behalf of one of them."""
     if not is_verified_user(user):
         return []
     org_ids = [m.organisation_id for m in getattr(user, "memberships", [])]
@@ -77,8 +76,10 @@ def member_organisation_ids(user: Any) -> list[int]:
 
 
 def is_member(acting: Any) -> bool:
-    """Staff, or a verified member of an approved structure."""
-    return is_staff(acting) or bool(member_organisation_ids(acting))
+    """Staff, or a verified member of an approved structure (the directory's one rule)."""
+    from network.directory.membership import is_network_member
+
+    return is_staff(acting) or (is_verified_user(acting) and is_network_member(acting))
 
 
 def owns(acting: Any, reg: Registration) -> bool:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from network.directory import services
+from network.core.uow import unit_of_work
+from network.directory import fields, profiles, reference
 from network.directory.demo import make_siret
 from network.directory.models import StructureStatus
 
 
-def _profile_data(n: int = 1, **overrides) -> services.StructureData:
+def _profile_data(n: int = 1, **overrides) -> fields.StructureData:
     values = dict(
         name=f"Association Exemple {n}", siret=make_siret(n), legal_form="association",
         rna=f"W57200{n:04d}", postcode="57000", commune="Metz", territory="metz",
@@ -17,7 +18,7 @@ def _profile_data(n: int = 1, **overrides) -> services.StructureData:
         description="Une **association** de Metz.",
     )
     values.update(overrides)
-    return services.StructureData(**values)
+    return fields.StructureData(**values)
 
 
 @pytest.fixture
@@ -28,7 +29,8 @@ def profile_data():
 
 @pytest.fixture
 def refdata(app):
-    services.ensure_reference_data()
+    with unit_of_work():
+        reference.ensure_reference_data()
 
 
 @pytest.fixture
@@ -39,13 +41,15 @@ def make_structure(refdata, make_user, make_staff):
     def make(owner=None, *, status=StructureStatus.APPROVED, **overrides):
         counter["n"] += 1
         owner = owner or make_user()
-        structure = services.create_structure(owner, _profile_data(counter["n"] + 100,
-                                                                  **overrides))
         if status != StructureStatus.PENDING:
             staff.setdefault("user", make_staff())
-            services.approve_structure(structure, staff=staff["user"])
+        with unit_of_work():  # as the request edge would: each factory call is committed
+            structure = profiles.create_structure(
+                _profile_data(counter["n"] + 100, **overrides), acting=owner)
+            if status != StructureStatus.PENDING:
+                profiles.approve_structure(structure, acting=staff["user"])
             if status == StructureStatus.SUSPENDED:
-                services.suspend_structure(structure, staff=staff["user"], reason="Pour test")
+                profiles.suspend_structure(structure, acting=staff["user"], reason="Pour test")
         return structure
 
     return make

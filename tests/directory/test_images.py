@@ -38,9 +38,53 @@ def test_exif_metadata_is_stripped():
         assert not again.getexif()
 
 
-def test_large_images_are_scaled_down():
+def test_large_images_are_scaled_down(app):
     result = clean_logo(image_bytes("PNG", size=(2000, 1000)))
     assert (result.width, result.height) == (800, 400)
+
+
+def test_jpeg_comment_exif_xmp_and_icc_do_not_survive(app):
+    """The README promises logos without metadata: a COM segment, EXIF, XMP and an ICC
+    profile (which can carry text) all go."""
+    from PIL import ImageCms
+
+    exif = Image.Exif()
+    exif[0x010E] = "Description secrete EXIF"  # ImageDescription
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">XMP secret</x:xmpmeta>'
+    raw = image_bytes("JPEG", comment=b"Commentaire secret COM", exif=exif.tobytes(),
+                      icc_profile=icc, xmp=xmp)
+    with Image.open(io.BytesIO(raw)) as before:  # the input really carries them
+        assert before.info.get("comment") == b"Commentaire secret COM"
+        assert before.getexif() and before.info.get("icc_profile")
+    assert b"\xff\xfe" in raw and b"XMP secret" in raw
+    result = clean_logo(raw)
+    for secret in (b"Commentaire secret", b"Description secrete", b"XMP secret"):
+        assert secret not in result.data
+    with Image.open(io.BytesIO(result.data)) as after:
+        assert "comment" not in after.info and "icc_profile" not in after.info
+        assert "xmp" not in after.info and not after.getexif()
+    assert b"\xff\xfe" not in result.data  # no COM marker at all
+
+
+def test_png_text_and_icc_do_not_survive(app):
+    from PIL import ImageCms, PngImagePlugin
+
+    meta = PngImagePlugin.PngInfo()
+    meta.add_text("Comment", "Texte secret PNG")
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    result = clean_logo(image_bytes("PNG", pnginfo=meta, icc_profile=icc))
+    assert b"Texte secret PNG" not in result.data
+    with Image.open(io.BytesIO(result.data)) as after:
+        assert "icc_profile" not in after.info and "Comment" not in after.info
+
+
+def test_side_limit_is_checked_before_decoding_and_exclusive(app):
+    """2000 px passes, 2001 px is refused (from the header: no decode)."""
+    assert clean_logo(image_bytes("PNG", size=(2000, 10), mode="1")).width == 800
+    for size in ((2001, 10), (10, 2001), (5000, 5000)):
+        with pytest.raises(InvalidImage, match="trop grande"):
+            clean_logo(image_bytes("PNG", size=size, mode="1"))
 
 
 @pytest.mark.parametrize("raw", [
@@ -72,7 +116,7 @@ def test_too_heavy_and_empty():
         clean_logo(b"")
 
 
-def test_decompression_bomb_is_refused():
+def test_decompression_bomb_is_refused(app):
     # 10000 x 10000 pixels of one colour compress to a few kilobytes.
     raw = image_bytes("PNG", size=(10_000, 10_000), mode="1")
     assert len(raw) < 2 * 1024 * 1024

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from network.core.errors import ValidationError
+from network.core.text import check_markdown, render_markdown
 from network.directory import validators
 from network.directory.demo import make_siret
 from network.directory.validators import InvalidIdentifier
@@ -71,16 +73,18 @@ def test_local_register_number():
     "<iframe src='https://exemple.org'></iframe>",
     "[clic](javascript:alert(1))",
 ])
-def test_markdown_with_code_is_refused(source):
-    with pytest.raises(InvalidIdentifier):
-        validators.check_markdown(source)
+def test_markdown_with_code_is_refused(app, source):
+    """Descriptions follow the one Markdown policy (core.text)."""
+    with pytest.raises(ValidationError) as err:
+        check_markdown(source)
+    assert err.value.code == "invalid_markdown"
 
 
-def test_markdown_rendered_and_sanitised():
-    source = validators.check_markdown("# Titre\n\n**Gras** et [lien](https://exemple.org) a < b")
-    html = validators.render_markdown(source)
+def test_markdown_rendered_and_sanitised(app):
+    source = check_markdown("# Titre\n\n**Gras** et [lien](https://exemple.org) a < b")
+    html = render_markdown(source)
     assert "<h3>Titre</h3>" in html and "<strong>Gras</strong>" in html
     assert 'href="https://exemple.org"' in html and 'rel="nofollow noopener"' in html
     assert "a &lt; b" in html
     # Even if raw HTML reached the renderer (old data), nh3 removes it.
-    assert "<script" not in validators.render_markdown("x <script>alert(1)</script>")
+    assert "<script" not in render_markdown("x <script>alert(1)</script>")

@@ -28,18 +28,20 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
 
     from network.accounts.models import User
     from network.core.time import utcnow
-    from network.directory import services
+    from network.directory import reference
     from network.directory.demo import make_siret
     from network.extensions import db
 
     with live_server.app.app_context():
-        services.ensure_reference_data()
+        reference.ensure_reference_data()
         hashed = generate_password_hash(PASSWORD)
         db.session.add_all([
             User(email="alex@example.org", name="Alex Membre", password_hash=hashed,
                  email_verified_at=utcnow()),
             User(email="camille@example.org", name="Camille Équipe", password_hash=hashed,
-                 email_verified_at=utcnow(), is_staff=True)])
+                 email_verified_at=utcnow(), is_staff=True),
+            User(email="sam@example.org", name="Sam Collègue", password_hash=hashed,
+                 email_verified_at=utcnow())])
         db.session.commit()
         db.session.remove()
     url = live_server.url
@@ -81,6 +83,32 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
     [to_staff] = smtp_config.wait_for(1)
     assert NAME in to_staff["Subject"]
 
+    # 1b. A colleague registers the same SIRET: the message leads to the pending structure's
+    #     page, where they ask to join it.
+    colleague_context = browser.new_context()
+    colleague = colleague_context.new_page()
+    _log_in(colleague, url, "sam@example.org")
+    colleague.goto(url + "/annuaire/inscrire")
+    colleague.get_by_label("Nom de la structure").fill("Ressourcerie (doublon)")
+    colleague.get_by_label(re.compile(r"^SIRET")).fill(make_siret(424_242))
+    colleague.get_by_label("Forme juridique (code INSEE)").select_option("association")
+    colleague.get_by_label("Numéro RNA").fill("W572004243")
+    colleague.get_by_label("Code postal").fill("57600")
+    colleague.get_by_label("Commune").fill("Forbach")
+    colleague.get_by_role("button", name="Envoyer ma demande d'inscription").click()
+    assert colleague.get_by_text("demandez à la rejoindre depuis sa fiche").first.is_visible()
+    colleague.get_by_role("link", name="Voir sa fiche et demander à la rejoindre").click()
+    colleague.get_by_role("heading", name=NAME, level=1).wait_for()
+    assert colleague.get_by_text("En attente de validation").is_visible()
+    check_a11y(colleague, "fiche en attente")
+    colleague.get_by_role("button", name="Demander à la rejoindre").click()
+    assert colleague.get_by_text("Votre demande a été envoyée").is_visible()
+    colleague_context.close()
+    with live_server.app.app_context():
+        assert deliver_due().sent == 1
+    _, join_request = smtp_config.wait_for(2)
+    assert join_request["To"] == "alex@example.org" and "Sam Collègue" in join_request["Subject"]
+
     # 2. Staff, in another browser context, approve it from the queue.
     staff_context = browser.new_context()
     staff_page = staff_context.new_page()
@@ -94,7 +122,7 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
 
     with live_server.app.app_context():
         assert deliver_due().sent == 1
-    _, approved = smtp_config.wait_for(2)
+    _, _, approved = smtp_config.wait_for(3)
     assert approved["To"] == "alex@example.org"
     assert "publiée" in mail_text(approved)
 

@@ -25,7 +25,7 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     with live_server.app.app_context():
         from network.accounts import services as accounts
         from network.core.auth import System
-        from network.directory import services as directory
+        from network.directory import reference as directory
 
         staff = accounts.create_staff("equipe@example.org", name="Camille",
                                       password="une phrase assez longue pour la Moselle",

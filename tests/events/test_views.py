@@ -199,13 +199,14 @@ def test_unknown_event(client, path):
     assert client.get(path).status_code == 404
 
 
-def test_territories_come_from_the_directory_list(client, login, make_staff, make_event, db):
-    from network.directory import services as directory
+def test_territories_come_from_the_directory_list(client, db, login, make_staff, make_event):
+    from network.directory import reference as directory
     from network.events.territories import territories
 
     staff = make_staff()
-    added = directory.add_reference("territoires", "Pays de Bitche", staff=staff)
-    db.session.commit()
+    directory.ensure_reference_data()
+    added = directory.add_reference("territoires", "Pays de Bitche", acting=staff)
+    db.session.commit()  # services flush; the request edge commits
     assert territories()[added.code] == "Pays de Bitche"
     login(staff)
     form = client.get("/evenements/gestion/nouveau").get_data(as_text=True)
@@ -214,7 +215,7 @@ def test_territories_come_from_the_directory_list(client, login, make_staff, mak
     assert event.territory_id == added.id  # a key to the one reference table
     listing = client.get(f"/evenements/?territoire={added.code}").get_data(as_text=True)
     assert "Petit-déjeuner à Bitche" in listing and "Pays de Bitche" in listing
-    directory.set_reference_active("territoires", added.id, False, staff=staff)
+    directory.set_reference_active("territoires", added.id, False, acting=staff)
     db.session.commit()
     assert added.code not in territories()
     assert event.territory_label == "Pays de Bitche"  # past events keep their label
