@@ -37,7 +37,6 @@ from network.events.blueprint import bp
 from network.events.models import KIND_LABELS, EventStatus, RegistrationStatus
 from network.events.territories import territories
 from network.extensions import limiter
-from network.outbox.preview import remember_preview
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -165,10 +164,6 @@ def register(event_id: int):
     if not done.ok:
         return _detail_page(event, form)
     outcome = done.value
-    if outcome.result != "resent":
-        # The demo's mail preview may show a visitor the mail of a registration they just
-        # made, never the mail of one that someone else made with that address.
-        remember_preview(outcome.registration.email)
     if not signed_in:
         # The same answer whatever the address's state: a stranger learns nothing from it.
         flash(_("Presque fini : ouvrez le courriel envoyé à %(email)s pour la suite. Si une "

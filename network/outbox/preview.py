@@ -35,11 +35,6 @@ def caused(message: Any, *, safe: bool) -> None:
         g.setdefault("preview_caused", []).append((message, safe))
 
 
-def remember_preview(address: str | None = None) -> None:
-    """Kept for callers written before the rule above: mails are now remembered by id, when
-    they are enqueued, so there is nothing left to do here."""
-
-
 def _after_request(response):
     pending = g.pop("preview_caused", None)
     if not pending or response.status_code >= 400 or g.get("uow_doomed"):

@@ -369,8 +369,11 @@ def test_group_registration_limits(make_event, make_user, make_member, make_org,
     event = make_event(capacity=100)
     outsider = make_user()
     make_org(outsider)  # an organisation without an approved structure
+    unverified = make_member(name="Non vérifiée")  # verified to create it, then unverified
+    unverified.email_verified_at = None
+    app.extensions["sqlalchemy"].session.commit()
     for who in (outsider, make_member(name="En attente", status=StructureStatus.PENDING),
-                make_member(name="Non vérifiée", email_verified_at=None)):
+                unverified):
         with pytest.raises(DomainError) as err:
             guests.group_register(event, "Ana <ana@example.org>", acting=who)
         assert err.value.code in ("no_organisation", "unverified")
