@@ -6,8 +6,12 @@ import click
 from flask.cli import AppGroup
 
 from network.events import services
+from network.events.door_cli import badges_command  # door:
 
 cli = AppGroup("events", help="Événements : rappels, places proposées expirées.")
+
+
+cli.add_command(badges_command)  # door:
 
 
 @cli.command("remind")

@@ -242,6 +242,7 @@ def cancel_event(event: Event, *, now: datetime | None = None) -> Event:
     for reg in _registrations(event, ACTIVE):
         reg.status = S.CANCELLED
         reg.cancelled_at = now
+        signals.registration_cancelled.send(reg, now=now)  # door:
         _mail_cancel(reg, "event_cancelled", "Annulation : " + event.title, now=now)
     db.session.commit()
     return event
@@ -394,6 +395,8 @@ def register(event: Event, answers: Answers, *, user=None, registered_by=None,
             raise
         return _resend(existing, now)
     db.session.refresh(event)
+    if reg.status == S.CONFIRMED:
+        signals.registration_confirmed.send(reg, now=now)  # door:
     if send_mail:
         _mail_for_status(reg, now)
     db.session.commit()
@@ -448,12 +451,14 @@ def confirm_guest(token: str, *, now: datetime | None = None) -> Registration:
     reg.is_email_confirmed = True
     if reg.status == S.PENDING:
         reg.status, reg.confirmed_at, reg.hold_expires_at = S.CONFIRMED, now, None
+        signals.registration_confirmed.send(reg, now=now)  # door:
         _mail_invite(reg, "event_confirmed", "Inscription confirmée : " + reg.event.title,
                      now=now)
     elif reg.status == S.EXPIRED:
         check_open(reg.event, now=now)
         if _take_seat(reg.event_id):
             reg.status, reg.confirmed_at = S.CONFIRMED, now
+            signals.registration_confirmed.send(reg, now=now)  # door:
             _mail_invite(reg, "event_confirmed", "Inscription confirmée : " + reg.event.title,
                          now=now)
         else:
@@ -475,6 +480,7 @@ def cancel_registration(reg: Registration, *, by_staff: bool = False,
     held = reg.holds_seat
     reg.status, reg.cancelled_at = S.CANCELLED, now
     reg.hold_expires_at = reg.offer_expires_at = None
+    signals.registration_cancelled.send(reg, now=now)  # door:
     _mail_cancel(reg, "event_registration_cancelled",
                  "Inscription annulée : " + reg.event.title, now=now, by_staff=by_staff)
     if held:
@@ -500,6 +506,7 @@ def accept_offer(reg: Registration, *, now: datetime | None = None) -> Registrat
         raise Conflict("Cette proposition de place a expiré ou n'existe plus.", "offer_expired")
     reg.status, reg.confirmed_at, reg.offer_expires_at = S.CONFIRMED, now, None
     reg.is_email_confirmed = True
+    signals.registration_confirmed.send(reg, now=now)  # door:
     _mail_invite(reg, "event_confirmed", "Inscription confirmée : " + reg.event.title, now=now)
     db.session.commit()
     return reg
@@ -606,6 +613,7 @@ def staff_set_status(reg: Registration, action: str, *, now: datetime | None = N
         else:
             return reg
         reg.hold_expires_at = reg.offer_expires_at = None
+        signals.registration_confirmed.send(reg, now=now)  # door:
         _mail_invite(reg, "event_confirmed", "Inscription confirmée : " + reg.event.title,
                      now=now)
     elif action == "waitlist":
