@@ -346,7 +346,7 @@ def cancel_step(token: str):
                            empty_form=EmptyForm())
 
 
-@bp.get("/mon-compte/participants/<int:registration_id>")
+@bp.get("/compte/participants/<int:registration_id>")
 @login_required
 def my_participants(registration_id: int):
     """From "Mon compte": the same list, reached through the person's own registration."""
