@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from network.core.time import PARIS, utcnow
-from network.events import services
+from network.events import door_demo, services
 from network.events.models import Event, EventKind, EventStatus
 from network.extensions import db
 
@@ -95,4 +95,5 @@ def load(*, staff, member, today: date | None = None) -> list[str]:
             # The demo member is registered: "Mon compte" shows the registration and its badge.
             services.register(event, services.prefill(member), user=member)
             done.append(f"inscription de {member.email} (avec badge)")
+            door_demo.load(event, staff=staff)  # door: volunteers, a printed badge
     return done

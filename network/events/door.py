@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from network.core import signals
 from network.core.auth import DoorVolunteer as DoorParty
 from network.core.auth import require_staff
 from network.core.errors import Conflict, DomainError, FieldErrors, NotFound
@@ -126,3 +127,22 @@ def get_volunteer(volunteer_id: int) -> DoorVolunteer:
     if vol is None:
         raise NotFound(_("Ce ou cette bénévole n'existe pas."), "volunteer_not_found")
     return vol
+
+
+# --- personal data: a volunteer row is matched by the address --------------------------------
+
+def _volunteer_rows(user) -> list[DoorVolunteer]:
+    return list(db.session.scalars(select(DoorVolunteer).where(DoorVolunteer.email == user.email)))
+
+
+@signals.personal_data_export.connect
+def _export(user) -> tuple[str, list[dict[str, Any]]]:
+    return "benevole_accueil", [{"evenement": v.event.title, "nom": v.name,
+                                 "invite_le": v.invited_at.isoformat()}
+                                for v in _volunteer_rows(user)]
+
+
+@signals.personal_data_erase.connect
+def _erase(user) -> None:
+    for vol in _volunteer_rows(user):
+        db.session.delete(vol)

@@ -160,3 +160,33 @@ def test_tampered_links_are_refused(client, db, setup):
     assert client.get(link[:-3] + "abc").status_code == 400
     assert client.get("/accueil/lien/nimportequoi").status_code == 400
     assert client.get(f"/accueil/{event.id}").status_code == 302
+
+
+def test_demo_evening_has_volunteers_and_a_printed_badge(app, db, make_staff, make_user):
+    from network.events import demo
+    from network.events.models import Event
+
+    staff = make_staff()
+    demo.load(staff=staff, member=make_user())
+    db.session.commit()
+    evening = db.session.scalar(db.select(Event).where(Event.title == demo.INNOVATION_TITLE))
+    assert {v.name for v in door.list_volunteers(evening)} == {"Inès Accueil", "Marc Accueil"}
+    assert all(r.badge_printed_at is not None for r in evening.registrations)
+    assert link_from_outbox("ines.benevole@example.org", "/accueil/lien/")
+    demo.load(staff=staff, member=make_user())  # idempotent
+    assert len(door.list_volunteers(evening)) == 2
+
+
+def test_volunteer_rows_are_in_the_personal_data_export_and_erased(app, db, setup, make_user):
+    from conftest import DEFAULT_PASSWORD
+    from network.accounts import services as accounts
+
+    event, _other, _reg, staff = setup
+    invite(db, event, staff, email="vol@example.org", name="Val Bénévole")
+    user = make_user(email="vol@example.org")
+    data = accounts.export_data(user)
+    assert data["benevole_accueil"] == [{"evenement": event.title, "nom": "Val Bénévole",
+                                         "invite_le": data["benevole_accueil"][0]["invite_le"]}]
+    accounts.delete_account(user, DEFAULT_PASSWORD)
+    db.session.commit()
+    assert door.list_volunteers(event) == []
