@@ -112,8 +112,12 @@ def test_revoked_or_expired_volunteers_are_refused(client, db, setup):
     event.start_at = utcnow() - timedelta(hours=6)
     event.end_at = utcnow() - timedelta(hours=2, minutes=1)
     db.session.commit()
-    assert client.get(f"/accueil/{event.id}").status_code == 403
-    assert scan(client, event.id, reg.badge_code).status_code == 403
+    for method, url, data in (
+            ("get", f"/accueil/{event.id}", None),
+            ("post", f"/accueil/{event.id}/scan", {"code": reg.badge_code}),
+            ("post", f"/accueil/{event.id}/annuler/{reg.id}", {}),
+            ("post", f"/accueil/{event.id}/sur-place", {"name": "X", "email": "x@example.org"})):
+        assert getattr(client, method)(url, data=data).status_code == 403, url
     expired = client.get(link_from_outbox("benevole@example.org", "/accueil/lien/"))
     assert expired.status_code == 409 and "expiré" in expired.get_data(as_text=True)
     db.session.expire_all()
@@ -190,3 +194,19 @@ def test_volunteer_rows_are_in_the_personal_data_export_and_erased(app, db, setu
     accounts.delete_account(user, DEFAULT_PASSWORD)
     db.session.commit()
     assert door.list_volunteers(event) == []
+
+
+def test_door_pages_have_no_inline_script_or_style(client, login, db, setup):
+    event, _other, reg, staff = setup
+    login(staff)
+    token = services.manage_token(reg)
+    for url in (f"/accueil/{event.id}", f"/accueil/{event.id}?q=sacha",
+                f"/accueil/{event.id}/benevoles", f"/accueil/{event.id}/impression",
+                f"/evenements/badge/{reg.badge_code}",
+                f"/evenements/inscription/{token}/annulation",
+                f"/evenements/inscription/{token}/badge", f"/evenements/{event.id}"):
+        answer = client.get(url)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 200, url
+        assert "<script>" not in html and " style=" not in html, url
+        assert "unsafe-inline" not in answer.headers["Content-Security-Policy"]
