@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from network.core.time import utcnow
-from network.events import door
 from network.events.models import DoorVolunteer, Event, Registration
+from network.extensions import db
 
 VOLUNTEERS = (("Inès Accueil", "ines.benevole@example.org"),
               ("Marc Accueil", "marc.benevole@example.org"))
@@ -18,8 +18,13 @@ def load(event: Event, *, staff) -> list[str]:
     for name, email in VOLUNTEERS:
         known = db_volunteer(event, email)
         if known is None:
-            door.invite(event, name=name, email=email, acting=staff)
-            done.append(f"bénévole d'accueil {name} ({email}, lien dans la boîte d'envoi)")
+            # As if invited and their link opened (no mail queued: the demo sends nothing);
+            # staff invite them again from « Bénévoles d'accueil » to get a fresh link.
+            db.session.add(DoorVolunteer(event_id=event.id, name=name, email=email,
+                                         invited_by_id=staff.id, invited_at=utcnow(),
+                                         verified_at=utcnow()))
+            done.append(f"bénévole d'accueil {name} ({email})")
+    db.session.flush()
     for reg in event.registrations:
         if isinstance(reg, Registration) and reg.badge_printed_at is None:
             reg.badge_printed_at = utcnow()
@@ -28,7 +33,5 @@ def load(event: Event, *, staff) -> list[str]:
 
 
 def db_volunteer(event: Event, email: str) -> DoorVolunteer | None:
-    from network.extensions import db
-
     return db.session.scalar(select(DoorVolunteer).where(DoorVolunteer.event_id == event.id,
                                                          DoorVolunteer.email == email))
