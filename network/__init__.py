@@ -97,11 +97,12 @@ def register_blueprints(app: Flask) -> None:
     from network.accounts import views as accounts
     from network.admin import views as admin
     from network.directory import views as directory
+    from network.events import door_views as door
     from network.events import views as events
     from network.main import views as main
     from network.outbox import views as outbox
 
-    for module in (main, accounts, outbox, directory, events, admin):
+    for module in (main, accounts, outbox, directory, events, door, admin):
         app.register_blueprint(module.bp)
 
 

@@ -42,3 +42,39 @@ def qr_png(text: str, *, box_size: int = 10, border: int = 4) -> bytes:
     buffer = io.BytesIO()
     qr.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# --- the role band printed on a badge ---------------------------------------------------------
+
+#: Role keys in print order, with the band colour (RGB hex): each role has its own colour so
+#: the door and the room see at a glance who is who.
+ROLE_COLOURS = {
+    "structure": "#1b7340",  # Structure ESS — green
+    "company": "#1f4e9c",  # Entreprise — blue
+    "public": "#6b2c91",  # Collectivité — purple
+    "speaker": "#b3261e",  # Intervenant·e — red
+    "organiser": "#b85c00",  # Organisation — orange
+    "participant": "#4a4a4a",  # not said — grey
+}
+#: Roles staff may set by hand (the others are derived from the registration).
+ROLES = tuple(ROLE_COLOURS)
+
+_PUBLIC_BODY = re.compile(
+    r"\b(mairie|ville|commune|communaut[ée]|m[ée]tropole|eurom[ée]tropole|d[ée]partement|"
+    r"r[ée]gion|conseil (?:d[ée]partemental|r[ée]gional|municipal)|pr[ée]fecture|"
+    r"collectivit[ée])\b",
+    re.IGNORECASE)
+
+
+def derive_role(organisation_kind: str, organisation_name: str, staff_role: str = "") -> str:
+    """The badge's role: what staff set, else the organisation's kind (a buyer is a public body
+    when its name says so, otherwise a company), else a plain participant."""
+    if staff_role in ROLE_COLOURS:
+        return staff_role
+    if organisation_kind == "structure":
+        return "structure"
+    if organisation_kind == "buyer":
+        return "public" if _PUBLIC_BODY.search(organisation_name or "") else "company"
+    if organisation_name and _PUBLIC_BODY.search(organisation_name):
+        return "public"
+    return "participant"

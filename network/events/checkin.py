@@ -1,30 +1,55 @@
 """Check-in at the door: a badge scanned (or its code typed) marks the person present once.
 
 Modelled on pretix's perform_checkin: one function, refusals with stable codes, and the
-"only once" rule held by a conditional UPDATE so two phones scanning together agree.
+"only once" rule held by a conditional UPDATE so two phones scanning together agree. The
+acting party is a staff member or a door volunteer of this event (`core.auth.DoorVolunteer`);
+the same functions serve the scanner page and, later, a check-in API. They flush, never
+commit: the request (or command) edge does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
 
-from network.core.errors import DomainError
-from network.core.time import utcnow
+from network.accounts.models import User
+from network.core import signals
+from network.core.auth import DoorVolunteer as DoorParty
+from network.core.auth import is_staff, require
+from network.core.errors import DomainError, FieldErrors
+from network.core.text import check_email, single_line
+from network.core.time import to_paris, utcnow
 from network.core.urls import external_url
-from network.events import badges
-from network.events.models import Event, Registration, RegistrationStatus
+from network.events import badges, rules
+from network.events.models import (
+    DoorVolunteer,
+    Event,
+    Registration,
+    RegistrationStatus,
+    RevokedBadge,
+    new_uid,
+)
 from network.extensions import db
+
+S = RegistrationStatus
+
+#: A door volunteer's right lasts until this long after the event's end.
+GRACE = timedelta(hours=2)
 
 
 class CheckInError(DomainError):
     code = "checkin_refused"
+    status = 422
 
     def __init__(self, message: str, code: str, registration: Registration | None = None):
         super().__init__(message, code)
         self.registration = registration
+        if code == "already_checked_in":
+            self.status = 409
 
 
 @dataclass(frozen=True)
@@ -32,9 +57,19 @@ class Attendance:
     checked_in: int
     expected: int
 
+    @property
+    def text(self) -> str:
+        return _("Présents : %(n)s sur %(total)s inscrits confirmés", n=self.checked_in,
+                 total=self.expected)
+
+
+def hhmm(value: datetime) -> str:
+    """A time as the door reads it, in Paris: 16h42."""
+    return to_paris(value).strftime("%Hh%M")
+
 
 def badge_url(reg: Registration) -> str:
-    return external_url("events.badge", code=reg.badge_code)
+    return external_url("door.badge", code=reg.badge_code)
 
 
 def badge_png(reg: Registration) -> bytes:
@@ -45,43 +80,191 @@ def get_by_code(code: str) -> Registration | None:
     return db.session.scalar(select(Registration).where(Registration.badge_code == code))
 
 
-def check_in(event: Event, scanned: str, *, by, now: datetime | None = None) -> Registration:
+# --- who may work at the door ---------------------------------------------------------------
+
+def door_open_until(event: Event) -> datetime:
+    return event.end_at + GRACE
+
+
+def can_work_door(acting: Any, event: Event, now: datetime | None = None) -> bool:
+    """Staff, or a volunteer invited for this very event while the event is not over."""
+    if is_staff(acting):
+        return True
+    if isinstance(acting, DoorParty):
+        return acting.event_id == event.id and (now or utcnow()) <= door_open_until(event)
+    return False
+
+
+def require_door(acting: Any, event: Event, now: datetime | None = None) -> None:
+    require(can_work_door(acting, event, now),
+            _("Réservé à l'équipe d'accueil de cet événement."), "door_only")
+
+
+def _by_columns(acting: Any) -> dict[str, int | None]:
+    if isinstance(acting, DoorParty):
+        return {"checked_in_by_id": None, "checked_in_by_volunteer_id": acting.volunteer_id}
+    return {"checked_in_by_id": getattr(acting, "id", None), "checked_in_by_volunteer_id": None}
+
+
+def checked_in_by(reg: Registration) -> str:
+    """Who let the person in, as the door says it (a name, or "" if unknown)."""
+    if reg.checked_in_by_volunteer_id:
+        vol = db.session.get(DoorVolunteer, reg.checked_in_by_volunteer_id)
+        return vol.name if vol else ""
+    if reg.checked_in_by_id:
+        user = db.session.get(User, reg.checked_in_by_id)
+        return user.name if user else ""
+    return ""
+
+
+def already_message(reg: Registration) -> str:
+    by = checked_in_by(reg)
+    when = hhmm(reg.checked_in_at) if reg.checked_in_at else "?"
+    if by:
+        return _("Déjà entré·e à %(time)s (par %(by)s).", time=when, by=by)
+    return _("Déjà entré·e à %(time)s.", time=when)
+
+
+# --- check in, undo ---------------------------------------------------------------------------
+
+def check_in(event: Event, scanned: str, *, acting: Any, now: datetime | None = None
+             ) -> Registration:
     """Mark the badge's holder present at `event`; raises CheckInError with a stable code."""
     now = now or utcnow()
+    require_door(acting, event, now)
     code = badges.normalize(scanned)
     if code is None:
-        raise CheckInError("Ce code n'est pas celui d'un badge (8 lettres et chiffres).",
+        raise CheckInError(_("Ce code n'est pas celui d'un badge (8 lettres et chiffres)."),
                            "invalid_code")
     reg = get_by_code(code)
     if reg is None:
-        raise CheckInError("Aucune inscription ne correspond à ce badge.", "unknown_code")
+        if db.session.get(RevokedBadge, code) is not None:
+            raise CheckInError(_("Badge annulé : cette inscription a été annulée ou remplacée "
+                                 "par un nouveau badge."), "revoked_code")
+        raise CheckInError(_("Aucune inscription ne correspond à ce badge."), "unknown_code")
     if reg.event_id != event.id:
-        raise CheckInError(f"Ce badge est celui d'un autre événement : « {reg.event.title} ».",
-                           "wrong_event", reg)
-    if reg.status != RegistrationStatus.CONFIRMED:
-        raise CheckInError(f"Inscription non confirmée ({reg.status_label.lower()}) : "
-                           "orientez la personne vers l'accueil.", "not_confirmed", reg)
+        raise CheckInError(_("Ce badge est celui d'un autre événement : « %(title)s ».",
+                             title=reg.event.title), "wrong_event", reg)
+    if reg.status == S.CANCELLED:
+        raise CheckInError(_("Badge annulé : cette inscription a été annulée."),
+                           "revoked_code", reg)
+    if reg.status != S.CONFIRMED:
+        raise CheckInError(_("Inscription non confirmée (%(status)s) : orientez la personne "
+                             "vers l'accueil.", status=reg.status_label.lower()),
+                           "not_confirmed", reg)
     result = db.session.execute(
         update(Registration)
         .where(Registration.id == reg.id, Registration.checked_in_at.is_(None),
-               Registration.status == RegistrationStatus.CONFIRMED)
-        .values(checked_in_at=now, checked_in_by_id=by.id, attended=True)
+               Registration.status == S.CONFIRMED)
+        .values(checked_in_at=now, attended=True, **_by_columns(acting))
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     db.session.refresh(reg)
     if result.rowcount != 1:
-        raise CheckInError("Déjà entré(e) : ce badge a été scanné plus tôt.",
-                           "already_checked_in", reg)
+        raise CheckInError(already_message(reg), "already_checked_in", reg)
+    signals.checkin_created.send(reg, acting=acting)
     return reg
 
+
+def undo_check_in(event: Event, registration_id: int, *, acting: Any,
+                  now: datetime | None = None) -> Registration:
+    """Take back an entry made by mistake. A volunteer may only undo their own entries."""
+    now = now or utcnow()
+    require_door(acting, event, now)
+    query = update(Registration).where(Registration.id == registration_id,
+                                       Registration.event_id == event.id,
+                                       Registration.checked_in_at.is_not(None))
+    if isinstance(acting, DoorParty):
+        query = query.where(Registration.checked_in_by_volunteer_id == acting.volunteer_id)
+    done = db.session.execute(
+        query.values(checked_in_at=None, attended=None, checked_in_by_id=None,
+                     checked_in_by_volunteer_id=None)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise CheckInError(_("Cette entrée ne peut pas être annulée (déjà annulée, ou "
+                             "enregistrée par quelqu'un d'autre)."), "undo_refused")
+    reg = db.session.get(Registration, registration_id)
+    db.session.refresh(reg)
+    return reg
+
+
+# --- people without their badge, people who did not register ------------------------------
+
+def search(event: Event, text: str, *, acting: Any, limit: int = 20,
+           now: datetime | None = None) -> list[Registration]:
+    """Confirmed people whose name or organisation contains every word typed."""
+    require_door(acting, event, now)
+    cleaned = single_line(text, max_length=100).lower()
+    for wildcard in ("\\", "%", "_"):
+        cleaned = cleaned.replace(wildcard, " ")
+    words = cleaned.split()[:5]
+    if not words:
+        return []
+    query = select(Registration).where(Registration.event_id == event.id,
+                                       Registration.status == S.CONFIRMED)
+    for word in words:
+        like = f"%{word}%"
+        query = query.where(or_(func.lower(Registration.name).like(like),
+                                func.lower(Registration.organisation_name).like(like)))
+    return list(db.session.scalars(query.order_by(Registration.name).limit(limit)))
+
+
+@dataclass
+class WalkIn:
+    name: str = ""
+    email: str = ""
+    organisation_name: str = ""
+    organisation_kind: str = ""
+
+
+def walk_in(event: Event, person: WalkIn, *, acting: Any, now: datetime | None = None
+            ) -> Registration:
+    """Someone who did not register: registered on the spot (a seat if any is left) and let in.
+
+    A previous registration with the same address is taken up again (and gets a new badge
+    code if it had been cancelled); one already confirmed is simply checked in.
+    """
+    now = now or utcnow()
+    require_door(acting, event, now)
+    errors = FieldErrors()
+    name = single_line(person.name, max_length=120)
+    if not name:
+        errors.add("name", _("Indiquez le nom de la personne."), "name_required")
+    email = ""
+    try:
+        email = check_email(person.email)
+    except DomainError as err:
+        errors.add("email", err.message, err.code)
+    kind = person.organisation_kind if person.organisation_kind in ("structure", "buyer") else ""
+    errors.check()
+    reg = db.session.scalar(select(Registration).where(
+        Registration.event_id == event.id, Registration.email == email).with_for_update())
+    if reg is None or reg.status != S.CONFIRMED:
+        # A pending or offered registration already holds its seat; anyone else takes one.
+        if (reg is None or not reg.holds_seat) and not rules.take_seat(event.id):
+            raise CheckInError(_("L'événement est complet : plus aucune place n'est libre."),
+                               "event_full")
+        if reg is None:
+            reg = Registration(event_id=event.id, email=email, ical_uid=f"{new_uid()}@door")
+            db.session.add(reg)
+        reg.name = name
+        reg.organisation_name = single_line(person.organisation_name, max_length=200)
+        reg.organisation_kind = kind
+        reg.is_email_confirmed, reg.cancelled_at = False, None
+        if getattr(acting, "is_authenticated", False):
+            reg.registered_by_id = acting.id
+        rules.mark_confirmed(reg, now)
+    return check_in(event, reg.badge_code, acting=acting, now=now)
+
+
+# --- figures for the door ---------------------------------------------------------------------
 
 def attendance(event: Event) -> Attendance:
     checked_in, expected = db.session.execute(
         select(func.count(Registration.checked_in_at),
                func.count(Registration.id))
         .where(Registration.event_id == event.id,
-               Registration.status == RegistrationStatus.CONFIRMED)
+               Registration.status == S.CONFIRMED)
     ).one()
     return Attendance(checked_in=checked_in, expected=expected)
 
@@ -90,4 +273,30 @@ def recent_check_ins(event: Event, limit: int = 10) -> list[Registration]:
     return list(db.session.scalars(
         select(Registration)
         .where(Registration.event_id == event.id, Registration.checked_in_at.is_not(None))
-        .order_by(Registration.checked_in_at.desc()).limit(limit)))
+        .order_by(Registration.checked_in_at.desc(), Registration.id.desc()).limit(limit)))
+
+
+# --- the badge code's lifecycle ---------------------------------------------------------------
+
+@signals.registration_cancelled.connect
+def revoke_badge(reg: Registration, **_kwargs: Any) -> None:
+    """A cancelled registration's code admits nobody any more (an old print stays refused)."""
+    if db.session.get(RevokedBadge, reg.badge_code) is None:
+        db.session.add(RevokedBadge(code=reg.badge_code, registration_id=reg.id,
+                                    event_id=reg.event_id, revoked_at=utcnow()))
+        db.session.flush()
+
+
+@signals.registration_confirmed.connect
+def renew_badge(reg: Registration, **_kwargs: Any) -> None:
+    """Confirmed again after a cancellation: a new code, so the old badge stays refused."""
+    if reg.badge_code and db.session.get(RevokedBadge, reg.badge_code) is not None:
+        code = badges.new_code()
+        while get_by_code(code) is not None or db.session.get(RevokedBadge, code) is not None:
+            code = badges.new_code()
+        reg.badge_code = code
+        reg.badge_printed_at = None
+        reg.checked_in_at = None
+        reg.attended = None
+        reg.checked_in_by_id = reg.checked_in_by_volunteer_id = None
+        db.session.flush()

@@ -9,9 +9,13 @@ from flask.cli import AppGroup
 from network.core.auth import System
 from network.core.uow import unit_of_work
 from network.events import guests, notices, waitlist
+from network.events.door_cli import badges_command
 
 cli = AppGroup("events", help="Événements : rappels, places proposées expirées, données "
                               "personnelles anciennes.")
+
+
+cli.add_command(badges_command)
 
 
 @cli.command("remind")

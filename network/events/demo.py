@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from network.core.time import PARIS, utcnow
-from network.events import registration, territories
+from network.events import door_demo, registration, territories
 from network.events.models import Event, EventKind, EventStatus
 from network.events.staff import EventData, create_event
 from network.extensions import db
@@ -104,4 +104,5 @@ def load(*, staff, member, today: date | None = None) -> list[str]:
             # The demo member is registered: "Mon compte" shows the registration and its badge.
             registration.register(event, registration.prefill(member), acting=member)
             done.append(f"inscription de {member.email} (avec badge)")
+            door_demo.load(event, staff=staff)  # volunteers, a printed badge
     return done

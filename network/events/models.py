@@ -200,6 +200,12 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
+    # door: a volunteer let them in (instead of a staff account); the printed badge; a role
+    # set by staff for the badge's band ("speaker", "organiser"), else derived (badge_role).
+    checked_in_by_volunteer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("door_volunteers.id", ondelete="SET NULL"))
+    badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    badge_role: Mapped[str] = mapped_column(String(20), default="")
     # Stable per event and person (RFC 5545 UID); the SEQUENCE last sent to this person.
     ical_uid: Mapped[str] = mapped_column(String(80), unique=True)
     ical_sequence: Mapped[int] = mapped_column(default=0)
@@ -226,3 +232,46 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.email} {self.status}>"
+
+
+# --- the door: volunteers and revoked badge codes ---------------------------------------------
+
+class DoorVolunteer(db.Model):
+    """Someone staff invited to check people in for one event, proven by a link sent by mail.
+
+    No account: opening the link puts this row's id (and its `secret`) in the session; the
+    right ends with the event (`network.events.door.GRACE` after its end) or when revoked.
+    """
+
+    __tablename__ = "door_volunteers"
+    __table_args__ = (UniqueConstraint("event_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    # Changed on every new invitation and on revocation: older links and sessions stop working.
+    secret: Mapped[str] = mapped_column(String(40), default=new_uid)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    event: Mapped[Event] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DoorVolunteer {self.id} {self.email} event={self.event_id}>"
+
+
+class RevokedBadge(db.Model):
+    """A badge code that no longer admits anyone: its registration was cancelled (and, if the
+    person registered again, was given a new code). Scanning it says "badge annulé"."""
+
+    __tablename__ = "revoked_badges"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("event_registrations.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

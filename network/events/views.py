@@ -7,7 +7,6 @@ import json
 
 from flask import (
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -18,7 +17,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.accounts.forms import EmptyForm
-from network.core.auth import staff_required
 from network.core.time import to_paris, utcnow
 from network.core.tokens import TokenError
 from network.core.web import act, render_form, submit
@@ -347,61 +345,4 @@ def my_badge_png(token: str):
                     headers={"Cache-Control": "private, max-age=3600"})
 
 
-@bp.get("/badge/<code>")
-def badge(code: str):
-    """Where a badge's QR code leads: staff can check the person in, others see the event."""
-    reg = checkin.get_by_code(badges.normalize(code) or "")
-    if reg is None:
-        abort(404)
-    is_staff = current_user.is_authenticated and current_user.is_staff
-    return render_template("events/badge_scanned.html", reg=reg, event=reg.event,
-                           is_staff=is_staff, form=forms.CheckInForm(code=reg.badge_code))
-
-
-@bp.get("/gestion/<int:event_id>/accueil")
-@staff_required
-def staff_checkin(event_id: int):
-    event = queries.get_visible_event(event_id, current_user)
-    return _checkin_page(event, forms.CheckInForm())
-
-
-def _checkin_page(event, form, status: int = 200):
-    return render_template("events/checkin.html", event=event, form=form,
-                           attendance=_attendance_text(event),
-                           recent=checkin.recent_check_ins(event)), status
-
-
-def _attendance_text(event) -> str:
-    counted = checkin.attendance(event)
-    return f"Présents : {counted.checked_in} sur {counted.expected} inscrits confirmés"
-
-
-@bp.post("/gestion/<int:event_id>/accueil")
-@staff_required
-def staff_checkin_scan(event_id: int):
-    """One endpoint for the scanner (JSON) and the typed code (a plain form post)."""
-    event = queries.get_visible_event(event_id, current_user)
-    form = forms.CheckInForm()
-    wants_json = request.accept_mimetypes.best == "application/json"
-    if not form.validate_on_submit():
-        if wants_json:
-            return {"ok": False, "code": "invalid_form",
-                    "message": "Le formulaire a expiré : rechargez la page."}, 400
-        return _checkin_page(event, form, 422)
-    try:
-        reg = checkin.check_in(event, form.code.data, by=current_user)
-    except checkin.CheckInError as err:
-        reg = err.registration
-        payload = {"ok": False, "code": err.code, "message": err.message,
-                   "name": reg.name if reg else None, "attendance": _attendance_text(event)}
-        if wants_json:
-            return payload, 409 if err.code == "already_checked_in" else 422
-        flash(f"{reg.name} — {err.message}" if reg else err.message, "error")
-        return redirect(url_for("events.staff_checkin", event_id=event.id))
-    message = f"Bienvenue {reg.name} !"
-    if wants_json:
-        return {"ok": True, "code": "checked_in", "message": message, "name": reg.name,
-                "organisation": reg.organisation_name,
-                "accessibility": reg.accessibility_needs, "attendance": _attendance_text(event)}
-    flash(message + (f" ({reg.organisation_name})" if reg.organisation_name else ""), "success")
-    return redirect(url_for("events.staff_checkin", event_id=event.id))
+# The badge's QR target, the scanner and the door pages: network/events/door_views.py.

@@ -1,19 +1,25 @@
-"""Badges and check-in at the door: codes, QR images decoded independently, refusals, rights."""
+"""Badges and check-in at the door: codes, QR images decoded independently, refusals, the
+badge code's lifecycle, undo, search, walk-ins, concurrency, and the rights of each party."""
 
 from __future__ import annotations
 
 import base64
 import io
+import re
 import threading
+from datetime import timedelta
 
 import pytest
 import zxingcpp
 from PIL import Image
 
-from network.core.errors import DomainError
-from network.events import badges, checkin, registration, rules
-from network.events.models import Registration, RegistrationStatus
-from network.events.rules import VISITOR
+from network.core import uow
+from network.core.auth import DoorVolunteer as DoorParty
+from network.core.errors import DomainError, PermissionDenied, ValidationError
+from network.core.auth import System
+from network.core.time import to_paris, utcnow
+from network.events import badges, checkin, registration, rules, staff
+from network.events.models import Event, Registration, RegistrationStatus, RevokedBadge
 from support import outbox_messages
 
 S = RegistrationStatus
@@ -33,7 +39,6 @@ def confirmed(make_event, make_user, db):
         user = make_user(**user_overrides)
         outcome = registration.register(event, registration.prefill(user), acting=user)
         assert outcome.registration.status == S.CONFIRMED
-        db.session.commit()
         return outcome.registration
 
     return make
@@ -47,6 +52,18 @@ def test_codes_are_short_readable_and_tolerant_to_typing():
     assert badges.normalize(f"https://ess.example.org/evenements/badge/{code}") == code
     for bad in ("", "ABC", "ABCDEFGH1", "<script>", "https://x/evenements/badge/"):
         assert badges.normalize(bad) is None
+
+
+def test_roles_derive_from_the_organisation_unless_staff_set_one():
+    assert badges.derive_role("structure", "Les Jardins de Cocagne") == "structure"
+    assert badges.derive_role("buyer", "Transports Muller SAS") == "company"
+    assert badges.derive_role("buyer", "Mairie de Thionville") == "public"
+    assert badges.derive_role("", "Eurométropole de Metz") == "public"
+    assert badges.derive_role("", "") == "participant"
+    assert badges.derive_role("structure", "Asso", "speaker") == "speaker"
+    assert badges.derive_role("structure", "Asso", "n'importe quoi") == "structure"
+    assert set(badges.ROLE_COLOURS) == set(badges.ROLES)
+    assert len(set(badges.ROLE_COLOURS.values())) == len(badges.ROLES)  # one colour each
 
 
 def test_badge_qr_decodes_to_the_badge_url(app, confirmed):
@@ -65,15 +82,19 @@ def test_confirmation_mail_carries_the_badge(app, confirmed):
     assert badges.display(reg.badge_code) in mail.body_text
 
 
-def test_check_in_once(app, confirmed, make_staff):
-    staff, reg = make_staff(), confirmed()
-    done = checkin.check_in(reg.event, checkin.badge_url(reg), by=staff)
+def test_check_in_once_and_the_second_scan_says_when_and_by_whom(app, confirmed, make_staff):
+    staff, reg = make_staff(name="Claire Accueil"), confirmed()
+    now = utcnow()
+    done = checkin.check_in(reg.event, checkin.badge_url(reg), acting=staff, now=now)
     assert done.checked_in_at is not None and done.attended and done.checked_in_by_id == staff.id
     assert checkin.attendance(reg.event) == checkin.Attendance(checked_in=1, expected=1)
     with pytest.raises(checkin.CheckInError) as err:
-        checkin.check_in(reg.event, badges.display(reg.badge_code), by=staff)
-    assert err.value.code == "already_checked_in"
+        checkin.check_in(reg.event, badges.display(reg.badge_code), acting=staff)
+    assert err.value.code == "already_checked_in" and err.value.status == 409
     assert err.value.registration.id == reg.id
+    hhmm = to_paris(now).strftime("%Hh%M")
+    assert err.value.message == f"Déjà entré·e à {hhmm} (par Claire Accueil)."
+    assert re.fullmatch(r"\d\dh\d\d", checkin.hhmm(now))
 
 
 @pytest.mark.parametrize("scanned,code", [
@@ -82,7 +103,7 @@ def test_check_in_once(app, confirmed, make_staff):
 ])
 def test_unreadable_or_unknown_badges(app, make_event, make_staff, scanned, code):
     with pytest.raises(DomainError) as err:
-        checkin.check_in(make_event(), scanned, by=make_staff())
+        checkin.check_in(make_event(), scanned, acting=make_staff())
     assert err.value.code == code
 
 
@@ -90,19 +111,45 @@ def test_badge_of_another_event_or_not_confirmed(app, make_event, confirmed, mak
     staff, reg = make_staff(), confirmed()
     other = make_event(title="Petit-déjeuner")
     with pytest.raises(checkin.CheckInError) as err:
-        checkin.check_in(other, reg.badge_code, by=staff)
+        checkin.check_in(other, reg.badge_code, acting=staff)
     assert err.value.code == "wrong_event" and reg.event.title in err.value.message
-    # guest: not confirmed yet
-    pending = registration.register(reg.event, guest(1), acting=VISITOR).registration
+    pending = registration.register(reg.event, guest(1), acting=rules.VISITOR).registration  # guest: not confirmed yet
     assert pending.status == S.PENDING
     with pytest.raises(checkin.CheckInError) as err:
-        checkin.check_in(reg.event, pending.badge_code, by=staff)
-    assert err.value.code == "not_confirmed"
-    registration.cancel_registration(reg, acting=rules.guest_for(reg))
-    with pytest.raises(checkin.CheckInError) as err:
-        checkin.check_in(reg.event, reg.badge_code, by=staff)
+        checkin.check_in(reg.event, pending.badge_code, acting=staff)
     assert err.value.code == "not_confirmed"
     assert checkin.attendance(reg.event).checked_in == 0
+
+
+def test_cancelled_badge_is_revoked_and_a_new_registration_gets_a_new_code(
+        app, db, confirmed, make_staff):
+    staff, reg = make_staff(), confirmed(email="revient@example.org")
+    old = reg.badge_code
+    registration.cancel_registration(reg, acting=rules.guest_for(reg))
+    assert db.session.get(RevokedBadge, old).registration_id == reg.id
+    with pytest.raises(checkin.CheckInError) as err:
+        checkin.check_in(reg.event, old, acting=staff)
+    assert err.value.code == "revoked_code" and "Badge annulé" in err.value.message
+    # The person registers again: the same row, a new code; the old print stays refused.
+    from network.accounts.models import User
+
+    user = db.session.get(User, reg.user_id)
+    again = registration.register(reg.event, registration.prefill(user), acting=user).registration
+    assert again.id == reg.id and again.status == S.CONFIRMED
+    assert again.badge_code != old
+    with pytest.raises(checkin.CheckInError) as err:
+        checkin.check_in(reg.event, old, acting=staff)
+    assert err.value.code == "revoked_code"
+    assert checkin.check_in(reg.event, again.badge_code, acting=staff).checked_in_at
+    # The new badge travelled in the new confirmation mail.
+    mail = [m for m in outbox_messages("revient@example.org") if m.kind == "event_confirmed"][-1]
+    assert badges.display(again.badge_code) in mail.body_text
+
+
+def test_cancelling_the_event_revokes_every_badge(app, db, confirmed, make_staff):
+    reg = confirmed()
+    staff.cancel_event(reg.event, acting=System("test"))
+    assert db.session.get(RevokedBadge, reg.badge_code) is not None
 
 
 def test_two_phones_scanning_the_same_badge_check_in_once(app, confirmed, make_staff):
@@ -111,22 +158,22 @@ def test_two_phones_scanning_the_same_badge_check_in_once(app, confirmed, make_s
     staff, reg = make_staff(), confirmed()
     real_app, event_id, staff_id = current_app._get_current_object(), reg.event_id, staff.id
     outcomes, barrier = [], threading.Barrier(6)
+    reg_code = reg.badge_code
 
     def scan():
         from network.accounts.models import User
-        from network.events.models import Event
         from network.extensions import db
 
         with real_app.app_context():
             event, by = db.session.get(Event, event_id), db.session.get(User, staff_id)
             barrier.wait()
             try:
-                checkin.check_in(event, reg_code, by=by)
+                with uow.unit_of_work():
+                    checkin.check_in(event, reg_code, acting=by)
                 outcomes.append("ok")
             except checkin.CheckInError as err:
                 outcomes.append(err.code)
 
-    reg_code = reg.badge_code
     threads = [threading.Thread(target=scan) for _ in range(6)]
     for t in threads:
         t.start()
@@ -135,49 +182,167 @@ def test_two_phones_scanning_the_same_badge_check_in_once(app, confirmed, make_s
     assert sorted(outcomes) == ["already_checked_in"] * 5 + ["ok"]
 
 
-def test_check_in_pages_are_for_staff_only(client, login, confirmed, make_user, make_staff):
+def test_undo_the_last_check_in(app, db, confirmed, make_staff):
+    staff, reg = make_staff(), confirmed()
+    checkin.check_in(reg.event, reg.badge_code, acting=staff)
+    undone = checkin.undo_check_in(reg.event, reg.id, acting=staff)
+    assert undone.checked_in_at is None and undone.attended is None
+    with pytest.raises(checkin.CheckInError) as err:
+        checkin.undo_check_in(reg.event, reg.id, acting=staff)
+    assert err.value.code == "undo_refused"
+    assert checkin.check_in(reg.event, reg.badge_code, acting=staff).checked_in_at
+
+
+def test_volunteer_rights_are_scoped_to_their_event_and_its_date(
+        app, db, make_event, confirmed, make_user):
+    event, other = make_event(), make_event(title="Autre")
+    reg = confirmed(event)
+    from network.events.models import DoorVolunteer
+
+    vol = DoorVolunteer(event_id=event.id, email="b@example.org", name="Bénévole B")
+    db.session.add(vol)
+    db.session.commit()
+    party = DoorParty(event_id=event.id, volunteer_id=vol.id, name=vol.name)
+    with pytest.raises(PermissionDenied):
+        checkin.check_in(other, reg.badge_code, acting=party)
+    with pytest.raises(PermissionDenied):
+        checkin.check_in(event, reg.badge_code, acting=party,
+                         now=event.end_at + checkin.GRACE + timedelta(minutes=1))
+    with pytest.raises(PermissionDenied):
+        checkin.check_in(event, reg.badge_code, acting=make_user())  # a member
+    done = checkin.check_in(event, reg.badge_code, acting=party)
+    assert done.checked_in_by_volunteer_id == vol.id and done.checked_in_by_id is None
+    assert checkin.checked_in_by(done) == "Bénévole B"
+    # A volunteer undoes only their own entries.
+    other_vol = DoorParty(event_id=event.id, volunteer_id=vol.id + 1000, name="X")
+    with pytest.raises(checkin.CheckInError):
+        checkin.undo_check_in(event, reg.id, acting=other_vol)
+    assert checkin.undo_check_in(event, reg.id, acting=party).checked_in_at is None
+
+
+def test_search_by_name_or_organisation(app, make_event, confirmed, make_staff, guest):
+    staff, event = make_staff(), make_event()
+    confirmed(event, name="Dominique Lefèvre")
+    confirmed(event, name="Alix Martin")
+    registration.register(event, guest(9, name="Dominique Attente"),
+                          acting=rules.VISITOR)  # pending: not listed
+    assert [r.name for r in checkin.search(event, "domin", acting=staff)] == \
+        ["Dominique Lefèvre"]
+    assert [r.name for r in checkin.search(event, "  MARTIN alix ", acting=staff)] == \
+        ["Alix Martin"]
+    assert checkin.search(event, "%", acting=staff) == []
+    assert checkin.search(event, "", acting=staff) == []
+
+
+def test_walk_in_is_registered_and_checked_in(app, db, make_event, make_staff, confirmed):
+    staff, event = make_staff(), make_event(capacity=2)
+    reg = checkin.walk_in(event, checkin.WalkIn(name="Sam Surplace", email="Sam@Example.org",
+                                                organisation_name="Mairie de Metz"),
+                          acting=staff)
+    assert reg.status == S.CONFIRMED and reg.checked_in_at and reg.email == "sam@example.org"
+    db.session.refresh(event)
+    assert event.seats_taken == 1
+    # Already registered and confirmed: simply checked in, no second seat.
+    known = confirmed(event)
+    again = checkin.walk_in(event, checkin.WalkIn(name=known.name, email=known.email),
+                            acting=staff)
+    assert again.id == known.id and again.checked_in_at
+    db.session.refresh(event)
+    assert event.seats_taken == 2
+    with pytest.raises(checkin.CheckInError) as err:  # full
+        checkin.walk_in(event, checkin.WalkIn(name="Trop", email="trop@example.org"),
+                        acting=staff)
+    assert err.value.code == "event_full"
+
+
+def test_walk_in_names_every_bad_field(app, make_event, make_staff):
+    with pytest.raises(ValidationError) as err:
+        checkin.walk_in(make_event(), checkin.WalkIn(name=" ", email="pas une adresse"),
+                        acting=make_staff())
+    assert set(err.value.field_errors) == {"name", "email"}
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+def door_urls(event_id: int, reg_id: int) -> list[tuple[str, str]]:
+    return [("get", f"/accueil/{event_id}"), ("post", f"/accueil/{event_id}/scan"),
+            ("post", f"/accueil/{event_id}/annuler/{reg_id}"),
+            ("post", f"/accueil/{event_id}/sur-place")]
+
+
+def test_door_pages_refuse_anonymous_and_members(app, db, client, login, confirmed, make_user):
     reg = confirmed()
-    url = f"/evenements/gestion/{reg.event_id}/accueil"
-    assert client.get(url).status_code == 302
-    assert client.post(url, data={"code": reg.badge_code}).status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = False
+    for method, url in door_urls(reg.event_id, reg.id):
+        answer = getattr(client, method)(url, data={"code": reg.badge_code, "name": "X",
+                                                     "email": "x@example.org"})
+        assert answer.status_code == 302 and "/connexion" in answer.location, url
     login(make_user())
-    assert client.get(url).status_code == 403
-    assert client.post(url, data={"code": reg.badge_code}).status_code == 403
+    for method, url in door_urls(reg.event_id, reg.id):
+        answer = getattr(client, method)(url, data={"code": reg.badge_code, "name": "X",
+                                                     "email": "x@example.org"})
+        assert answer.status_code == 403, url
     public = client.get(f"/evenements/badge/{reg.badge_code}").get_data(as_text=True)
-    assert reg.name not in public and "Valider l&#39;entrée" not in public
-    from network.extensions import db
-
+    assert reg.name not in public and "Valider l'entrée" not in public
+    assert "/scan" not in public
     assert db.session.get(Registration, reg.id).checked_in_at is None  # nothing changed
+    assert db.session.scalar(db.select(db.func.count(Registration.id))) == 1  # no walk-in
+    assert client.get(f"/evenements/gestion/{reg.event_id}/accueil").status_code == 301
 
 
-def test_staff_scan_json_and_manual_form(client, login, confirmed, make_staff):
-    reg = confirmed(name="Sam Badge")
-    login(make_staff())
-    url = f"/evenements/gestion/{reg.event_id}/accueil"
+def test_staff_scan_json_manual_form_undo_and_search(client, login, confirmed, make_staff):
+    reg = confirmed(name="Sam Badge", email="sam@example.org")
+    login(make_staff(name="Claire Accueil"))
+    url = f"/accueil/{reg.event_id}"
     page = client.get(url).get_data(as_text=True)
     assert "Présents : 0 sur 1 inscrits confirmés" in page and "vendor/jsqr/jsQR.js" in page
-    response = client.post(url, data={"code": checkin.badge_url(reg)},
+    assert "<script>" not in page and " style=" not in page
+    response = client.post(url + "/scan", data={"code": checkin.badge_url(reg)},
                            headers={"Accept": "application/json"})
     assert response.status_code == 200
-    assert response.json["ok"] and response.json["name"] == "Sam Badge"
-    assert response.json["attendance"] == "Présents : 1 sur 1 inscrits confirmés"
-    again = client.post(url, data={"code": badges.display(reg.badge_code)},
+    data = response.json
+    assert data["ok"] and data["level"] == "ok" and data["name"] == "Sam Badge"
+    assert data["attendance"] == "Présents : 1 sur 1 inscrits confirmés"
+    assert re.fullmatch(r"\d\dh\d\d", data["time"]) and data["by"] == "Claire Accueil"
+    again = client.post(url + "/scan", data={"code": badges.display(reg.badge_code)},
                         headers={"Accept": "application/json"})
     assert again.status_code == 409 and again.json["code"] == "already_checked_in"
-    typed = client.post(url, data={"code": "pas un code"}, follow_redirects=True)
+    assert again.json["level"] == "warn"
+    assert again.json["message"] == f"Déjà entré·e à {data['time']} (par Claire Accueil)."
+    # Without JavaScript: the same result area, after a redirect.
+    typed = client.post(url + "/scan", data={"code": "pas un code"}, follow_redirects=True)
     assert "n&#39;est pas celui d&#39;un badge" in typed.get_data(as_text=True)
-    empty = client.post(url, data={"code": ""})
+    assert 'class="checkin-result error"' in typed.get_data(as_text=True)
+    empty = client.post(url + "/scan", data={"code": ""})
     assert empty.status_code == 422 and "Saisissez le code du badge" in empty.get_data(as_text=True)
+    undo = client.post(data["undo_url"], headers={"Accept": "application/json"})
+    assert undo.status_code == 200 and "Entrée annulée" in undo.json["message"]
+    found = client.get(url + "?q=sam").get_data(as_text=True)
+    assert "Valider l'entrée de Sam Badge" in found
     scanned = client.get(f"/evenements/badge/{reg.badge_code}").get_data(as_text=True)
-    assert "Sam Badge" in scanned
+    assert "Sam Badge" in scanned and "Valider l'entrée" in scanned
     listing = client.get(f"/evenements/gestion/{reg.event_id}/inscriptions")
-    assert "entré·e à" in listing.get_data(as_text=True)
-    csv_text = client.get(f"/evenements/gestion/{reg.event_id}/inscriptions.csv").data
-    header, row = csv_text.decode("utf-8-sig").splitlines()[:2]
-    assert header.endswith(";Entrée à l'accueil") and row.split(";")[-1] != ""
+    assert f"/accueil/{reg.event_id}" in listing.get_data(as_text=True)
 
 
-def test_attendee_badge_page_and_png(client, confirmed, guest, db):
+def test_walk_in_page_refuses_bad_input_and_changes_nothing(db, client, login, make_event,
+                                                           make_staff):
+    event = make_event()
+    login(make_staff())
+    bad = client.post(f"/accueil/{event.id}/sur-place", data={"name": "", "email": "nope"})
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "Indiquez le nom de la personne." in text
+    assert db.session.scalar(db.select(db.func.count(Registration.id))) == 0
+    good = client.post(f"/accueil/{event.id}/sur-place",
+                       data={"name": "Lou Surplace", "email": "lou@example.org",
+                             "organisation_kind": "structure"}, follow_redirects=True)
+    assert "Inscrit·e sur place et entré·e : Lou Surplace." in good.get_data(as_text=True)
+    reg = db.session.scalar(db.select(Registration))
+    assert reg.checked_in_at and reg.status == S.CONFIRMED
+
+
+def test_attendee_badge_page_and_png(client, confirmed, guest):
     reg = confirmed(name="Alex Badge")
     token = rules.manage_token(reg)
     page = client.get(f"/evenements/inscription/{token}/badge").get_data(as_text=True)
@@ -185,8 +350,7 @@ def test_attendee_badge_page_and_png(client, confirmed, guest, db):
     png = client.get(f"/evenements/inscription/{token}/badge.png")
     assert png.mimetype == "image/png"
     assert badges.normalize(decode_qr(png.data)) == reg.badge_code
-    pending = registration.register(reg.event, guest(2), acting=VISITOR).registration
-    db.session.commit()
+    pending = registration.register(reg.event, guest(2), acting=rules.VISITOR).registration
     other = rules.manage_token(pending)
     assert client.get(f"/evenements/inscription/{other}/badge").status_code == 404
     assert client.get("/evenements/inscription/abc/badge.png").status_code == 400
