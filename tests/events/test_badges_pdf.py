@@ -9,7 +9,7 @@ import zxingcpp
 
 from network.core.auth import System
 from network.core.errors import PermissionDenied
-from network.events import badges, checkin, participants, printing, registration, rules, staff
+from network.events import badges, checkin, participants, printing, registration, rules
 
 BADGE_URL = "http://localhost/evenements/badge/"
 
@@ -36,10 +36,10 @@ def crowd(make_event, make_user, db):
         event = make_event(title="L'Innovation Sociale, tous concernés !", capacity=50)
         regs = []
         for i in range(n_structure):
-            user = make_user(name=f"Structure {i}")
             regs.append(registration.register(event, registration.Answers(
                 name=f"Camille Structure {i}", email=f"s{i}@example.org",
-                organisation_name="Les Jardins de Cocagne", organisation_kind="structure"), acting=System("test")).registration)
+                organisation_name="Les Jardins de Cocagne", organisation_kind="structure"),
+                acting=System("test")).registration)
         for name, org, email in (("Bruno Entreprise", "Transports Muller", "b@example.org"),
                                  ("Élise Mairie", "Mairie de Thionville", "e@example.org")):
             regs.append(registration.register(event, registration.Answers(
@@ -122,7 +122,8 @@ def test_five_hundred_badges_render(app):
 def test_signin_sheet_is_alphabetical_with_a_signature_column(app, db, crowd, make_staff,
                                                               make_user):
     event, regs = crowd()
-    registration.cancel_registration(regs[0], acting=rules.guest_for(regs[0]))  # cancelled people do not sign
+    # Cancelled people do not sign.
+    registration.cancel_registration(regs[0], acting=rules.guest_for(regs[0]))
     pdf = participants.signin_sheet(event, acting=make_staff())
     text = pdf_text(pdf)
     assert "Feuille d'émargement" in text and "Signature" in text and event.title in text

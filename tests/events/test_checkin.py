@@ -16,7 +16,6 @@ from PIL import Image
 from network.core import uow
 from network.core.auth import DoorVolunteer as DoorParty
 from network.core.errors import DomainError, PermissionDenied, ValidationError
-from network.core.auth import System
 from network.core.time import to_paris, utcnow
 from network.events import badges, checkin, registration, rules, staff
 from network.events.models import Event, Registration, RegistrationStatus, RevokedBadge
@@ -39,6 +38,7 @@ def confirmed(make_event, make_user, db):
         user = make_user(**user_overrides)
         outcome = registration.register(event, registration.prefill(user), acting=user)
         assert outcome.registration.status == S.CONFIRMED
+        db.session.commit()  # services flush; requests and other threads read committed rows
         return outcome.registration
 
     return make
@@ -113,7 +113,8 @@ def test_badge_of_another_event_or_not_confirmed(app, make_event, confirmed, mak
     with pytest.raises(checkin.CheckInError) as err:
         checkin.check_in(other, reg.badge_code, acting=staff)
     assert err.value.code == "wrong_event" and reg.event.title in err.value.message
-    pending = registration.register(reg.event, guest(1), acting=rules.VISITOR).registration  # guest: not confirmed yet
+    # A guest: not confirmed yet.
+    pending = registration.register(reg.event, guest(1), acting=rules.VISITOR).registration
     assert pending.status == S.PENDING
     with pytest.raises(checkin.CheckInError) as err:
         checkin.check_in(reg.event, pending.badge_code, acting=staff)
@@ -148,7 +149,7 @@ def test_cancelled_badge_is_revoked_and_a_new_registration_gets_a_new_code(
 
 def test_cancelling_the_event_revokes_every_badge(app, db, confirmed, make_staff):
     reg = confirmed()
-    staff.cancel_event(reg.event, acting=System("test"))
+    staff.cancel_event(reg.event, acting=make_staff())
     assert db.session.get(RevokedBadge, reg.badge_code) is not None
 
 
@@ -342,7 +343,7 @@ def test_walk_in_page_refuses_bad_input_and_changes_nothing(db, client, login, m
     assert reg.checked_in_at and reg.status == S.CONFIRMED
 
 
-def test_attendee_badge_page_and_png(client, confirmed, guest):
+def test_attendee_badge_page_and_png(client, db, confirmed, guest):
     reg = confirmed(name="Alex Badge")
     token = rules.manage_token(reg)
     page = client.get(f"/evenements/inscription/{token}/badge").get_data(as_text=True)
@@ -351,6 +352,7 @@ def test_attendee_badge_page_and_png(client, confirmed, guest):
     assert png.mimetype == "image/png"
     assert badges.normalize(decode_qr(png.data)) == reg.badge_code
     pending = registration.register(reg.event, guest(2), acting=rules.VISITOR).registration
+    db.session.commit()
     other = rules.manage_token(pending)
     assert client.get(f"/evenements/inscription/{other}/badge").status_code == 404
     assert client.get("/evenements/inscription/abc/badge.png").status_code == 400

@@ -10,7 +10,7 @@ import pytest
 
 from network.core.errors import PermissionDenied, ValidationError
 from network.core.time import utcnow
-from network.events import door, registration, rules, staff
+from network.events import door, registration, rules
 from network.events.models import DoorVolunteer, Registration, RegistrationStatus
 from network.outbox.services import deliver_due
 from support import link_from_outbox, links_in, mail_text, path_of
@@ -72,7 +72,9 @@ def test_a_volunteer_checks_in_for_their_event_only(client, db, setup):
     again = scan(client, event.id, reg.badge_code)
     assert again.status_code == 409 and "(par Bénévole Bea)" in again.json["message"]
     # Another event: every door route is refused, nothing changes.
-    other_reg = registration.register(other, registration.Answers(name="Autre", email="a@example.org"), acting=staff).registration
+    other_reg = registration.register(
+        other, registration.Answers(name="Autre", email="a@example.org"),
+        acting=staff).registration
     for method, url, data in (
             ("get", f"/accueil/{other.id}", None),
             ("post", f"/accueil/{other.id}/scan", {"code": other_reg.badge_code}),
@@ -166,10 +168,12 @@ def test_tampered_links_are_refused(client, db, setup):
 
 
 def test_demo_evening_has_volunteers_and_a_printed_badge(app, db, make_staff, make_user):
+    from network.directory import reference
     from network.events import demo
     from network.events.models import Event
 
     staff = make_staff()
+    reference.ensure_reference_data()  # the territories the demo's events point at
     demo.load(staff=staff, member=make_user())
     db.session.commit()
     evening = db.session.scalar(db.select(Event).where(Event.title == demo.INNOVATION_TITLE))

@@ -7,7 +7,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from network.core.errors import PermissionDenied
-from network.events import participants, registration, rules, staff
+from network.events import participants, registration, rules
 from network.events.models import Registration, RegistrationStatus
 
 S = RegistrationStatus
@@ -18,7 +18,7 @@ def pdf_text(data: bytes) -> str:
 
 
 @pytest.fixture
-def evening(make_event, make_user):
+def evening(make_event, make_user, db):
     event = make_event(title="Soirée de l'ESS")
 
     def reg(name, consents, **kw):
@@ -26,7 +26,9 @@ def evening(make_event, make_user):
         answers = registration.prefill(user)
         answers.consents_to_list = consents
         answers.organisation_name = kw.get("org", "")
-        return registration.register(event, answers, acting=user).registration
+        reg = registration.register(event, answers, acting=user).registration
+        db.session.commit()  # services flush; the pages read committed rows
+        return reg
 
     return event, {
         "ana": reg("Ana Consent", True, org="Les Jardins de Cocagne"),
@@ -103,12 +105,13 @@ def test_event_page_shows_the_badge_and_the_calendar_link(client, login, db, eve
     assert f"/evenements/inscription/{token}/annulation" in page
 
 
-def test_guest_confirmation_page_shows_the_badge_and_the_calendar_link(client, make_event,
+def test_guest_confirmation_page_shows_the_badge_and_the_calendar_link(client, db, make_event,
                                                                       guest):
     from support import link_from_outbox
 
     event = make_event()
     registration.register(event, guest(5), acting=rules.VISITOR)
+    db.session.commit()
     link = link_from_outbox("invite5@example.org", "/confirmer/")
     page = client.get(link).get_data(as_text=True)
     assert "Inscription confirmée" in page
