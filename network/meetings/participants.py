@@ -1,0 +1,84 @@
+"""Participants: who sits on which side, when they are there, how many meetings they want."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from network.core.errors import Conflict, FieldErrors
+from network.core.time import as_utc
+from network.extensions import db
+from network.meetings.models import SIDE_A, SIDE_B, MeetingParticipant, MeetingSession
+
+
+@dataclass
+class Presence:
+    """Arrival, departure (None: the whole session) and the most meetings wanted."""
+
+    arrives_at: datetime | None = None
+    leaves_at: datetime | None = None
+    max_meetings: int | None = None
+
+
+def check_presence(session: MeetingSession, presence: Presence, errors: FieldErrors) -> None:
+    start, end = as_utc(session.starts_at), as_utc(session.ends_at)
+    a, b = presence.arrives_at, presence.leaves_at
+    if a is not None and not start <= a < end:
+        errors.add("arrives_at", _("L'arrivée doit être pendant la session."), "bad_arrival")
+    if b is not None and not start < b <= end:
+        errors.add("leaves_at", _("Le départ doit être pendant la session."), "bad_departure")
+    if a is not None and b is not None and b <= a:
+        errors.add("leaves_at", _("Le départ doit suivre l'arrivée."), "bad_departure")
+    if presence.max_meetings is not None and not 1 <= presence.max_meetings <= len(
+            session.slots):
+        errors.add("max_meetings", _("Entre 1 et %(n)s rendez-vous (le nombre de créneaux).",
+                                     n=len(session.slots)), "bad_max")
+    if not errors and (a is not None or b is not None):
+        from network.meetings.rules import available_slots
+
+        probe = MeetingParticipant(arrives_at=a, leaves_at=b)
+        if not available_slots(probe, list(session.slots)):
+            errors.add("leaves_at", _("Aucun créneau entier entre votre arrivée et votre "
+                                      "départ."), "no_slot")
+
+
+def find(session: MeetingSession, *, organisation_id: int | None = None,
+         user_id: int | None = None) -> MeetingParticipant | None:
+    query = select(MeetingParticipant).where(MeetingParticipant.session_id == session.id)
+    if organisation_id is not None:
+        query = query.where(MeetingParticipant.organisation_id == organisation_id)
+    else:
+        query = query.where(MeetingParticipant.user_id == user_id)
+    return db.session.scalar(query)
+
+
+def join(session: MeetingSession, side: str, *, display_name: str, presence: Presence,
+         organisation_id: int | None = None, user_id: int | None = None,
+         guest_email: str | None = None, contact_name: str = "",
+         registered_by_id: int | None = None) -> MeetingParticipant:
+    """Add a participant (rights are checked by the caller, who knows the roles)."""
+    assert side in (SIDE_A, SIDE_B)
+    existing = find(session, organisation_id=organisation_id, user_id=user_id) \
+        if organisation_id is not None or user_id is not None else None
+    if existing is not None:
+        raise Conflict(_("« %(name)s » participe déjà à cette session.", name=display_name),
+                       "already_participant")
+    participant = MeetingParticipant(
+        session_id=session.id, side=side, organisation_id=organisation_id, user_id=user_id,
+        guest_email=guest_email, display_name=display_name[:200],
+        contact_name=contact_name[:120], max_meetings=presence.max_meetings,
+        arrives_at=presence.arrives_at, leaves_at=presence.leaves_at,
+        registered_by_id=registered_by_id)
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+def update_presence(participant: MeetingParticipant, presence: Presence) -> None:
+    participant.arrives_at = presence.arrives_at
+    participant.leaves_at = presence.leaves_at
+    participant.max_meetings = presence.max_meetings
+    db.session.flush()
