@@ -1,0 +1,112 @@
+"""Many buyers book at the same instant, each in its own thread, connection and transaction,
+committing for real: no table, participant or pair is ever booked twice (on SQLite and, with
+TEST_DATABASE_URL, on PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from sqlalchemy import func, select
+
+
+def _race(app, jobs):
+    """Run book_meeting(session, buyer, supplier, slot) for every job at once."""
+    from network.accounts.models import User
+    from network.core.errors import DomainError
+    from network.esspresso import meetings
+    from network.extensions import db
+    from network.meetings.rules import get_session
+
+    start = threading.Barrier(len(jobs))
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def work(session_id, user_id, buyer_id, supplier_id, slot):
+        with app.app_context():
+            try:
+                start.wait(timeout=30)  # before taking a connection: the pool is smaller
+                user = db.session.get(User, user_id)
+                session = get_session(session_id)
+                meetings.book_meeting(session, buyer_id, supplier_id, slot, acting=user)
+                db.session.commit()
+                outcome = "ok"
+            except DomainError as err:
+                db.session.rollback()
+                outcome = err.code
+            except Exception as err:  # noqa: BLE001 — reported, makes the test fail
+                db.session.rollback()
+                outcome = f"error {type(err).__name__}: {err}"
+            finally:
+                db.session.remove()
+            with lock:
+                results.append(outcome)
+
+    threads = [threading.Thread(target=work, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return Counter(results)
+
+
+def _live(db, session_id):
+    from network.meetings.models import Meeting
+
+    db.session.expire_all()
+    return list(db.session.scalars(select(Meeting).where(Meeting.session_id == session_id)))
+
+
+def _assert_no_double_booking(meetings):
+    assert len({(m.slot_index, m.table_number) for m in meetings}) == len(meetings)
+    assert len({(m.slot_index, m.a_id) for m in meetings}) == len(meetings)
+    assert len({(m.slot_index, m.b_id) for m in meetings}) == len(meetings)
+    assert len({(m.a_id, m.b_id) for m in meetings}) == len(meetings)
+
+
+def test_twenty_buyers_race_for_the_same_supplier_and_slot(app, db, session, make_buyer,
+                                                           make_supplier):
+    buyers = [make_buyer() for _ in range(20)]
+    star = make_supplier()
+    jobs = [(session.id, b.user.id, b.participant.id, star.participant.id, 2) for b in buyers]
+    outcome = _race(app, jobs)
+    assert outcome == {"ok": 1, "slot_taken": 19}, outcome
+    live = _live(db, session.id)
+    assert len(live) == 1 and live[0].slot_index == 2
+    _assert_no_double_booking(live)
+
+
+def test_more_bookings_than_tables_and_the_same_buyer_twice(app, db, session, make_buyer,
+                                                            make_supplier):
+    buyers = [make_buyer() for _ in range(8)]
+    suppliers = [make_supplier() for _ in range(8)]
+    jobs = [(session.id, b.user.id, b.participant.id, s.participant.id, 0)
+            for b, s in zip(buyers, suppliers, strict=True)]
+    # the first buyer also books a second supplier in the same slot, and the same pair twice
+    jobs.append((session.id, buyers[0].user.id, buyers[0].participant.id,
+                 suppliers[1].participant.id, 0))
+    jobs.append((session.id, buyers[0].user.id, buyers[0].participant.id,
+                 suppliers[0].participant.id, 5))
+    outcome = _race(app, jobs)
+    assert not [k for k in outcome if k.startswith("error")], outcome
+    live = _live(db, session.id)
+    _assert_no_double_booking(live)
+    assert len([m for m in live if m.slot_index == 0]) == 4  # 4 tables
+    assert outcome["ok"] == len(live)
+    assert set(outcome) <= {"ok", "slot_taken", "already_meeting"}
+
+
+def test_counts_match_after_the_race(app, db, session, make_buyer, make_supplier):
+    from network.meetings.models import Meeting
+
+    buyers = [make_buyer() for _ in range(6)]
+    suppliers = [make_supplier() for _ in range(3)]
+    jobs = [(session.id, b.user.id, b.participant.id, s.participant.id, slot)
+            for b in buyers for slot, s in enumerate(suppliers)]
+    outcome = _race(app, jobs)
+    assert not [k for k in outcome if k.startswith("error")], outcome
+    live = _live(db, session.id)
+    _assert_no_double_booking(live)
+    # each supplier meets exactly one buyer per slot it was asked for: 3 suppliers × 1 slot
+    assert len(live) == 3 == outcome["ok"]
+    assert db.session.scalar(select(func.count(Meeting.id))) == 3
