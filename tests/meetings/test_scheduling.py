@@ -26,7 +26,7 @@ def test_wishes_set_change_remove_and_close(db, session, make_buyer, make_suppli
     wish(session, buyer, supplier, 2)
     wish(session, buyer, supplier, 3)
     wish(session, supplier, buyer, 1)
-    assert sorted((w.priority for w in list_wishes(session))) == [1, 3]
+    assert sorted(w.priority for w in list_wishes(session)) == [1, 3]
     wish(session, buyer, supplier, 0)
     assert [w.priority for w in list_wishes(session)] == [1]
     with pytest.raises(ValidationError):
