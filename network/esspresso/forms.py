@@ -17,9 +17,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms import widgets as w
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from network.esspresso.rules import AMOUNTS, BUYER_TYPES, PRIORITIES, RESERVATIONS, TIMINGS
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _int_or_zero(value) -> int:
@@ -36,15 +41,16 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class BuyerForm(FlaskForm):
-    name = StringField(_l("Nom de l'organisation"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Nom de l'organisation"), validators=[Length(max=200)])
     buyer_type = SelectField(_l("Type d'acheteur"),
-                             choices=[(k.value, v) for k, v in BUYER_TYPES.items()])
-    siret = StringField(_l("SIRET"), validators=[DataRequired(), Length(max=40)],
+                             choices=choices((k.value, v) for k, v in BUYER_TYPES.items()),
+                             validate_choice=False)
+    siret = StringField(_l("SIRET"), validators=[Length(max=40)],
                         description=_l("14 chiffres, sur l'avis de situation INSEE."))
     naf_code = StringField(_l("Code NAF (APE)"), validators=[Length(max=10)],
                            description=_l("Obligatoire pour une entreprise, par exemple 62.01Z."))
-    postcode = StringField(_l("Code postal"), validators=[DataRequired(), Length(max=10)])
-    commune = StringField(_l("Commune"), validators=[DataRequired(), Length(max=120)])
+    postcode = StringField(_l("Code postal"), validators=[Length(max=10)])
+    commune = StringField(_l("Commune"), validators=[Length(max=120)])
     territory = SelectField(_l("Territoire"), choices=[], validate_choice=False)
     website = StringField(_l("Site web"), validators=[Length(max=300)])
     description = TextAreaField(_l("Présentation (facultatif)"), validators=[Length(max=2000)])
@@ -62,17 +68,17 @@ class PresenceMixin:
 class NeedForm(FlaskForm):
     category_id = SelectField(_l("Catégorie d'achat"), coerce=_int_or_zero, choices=[],
                               validate_choice=False)
-    description = TextAreaField(_l("Votre besoin"), validators=[DataRequired(),
-                                                                Length(max=2000)],
+    description = TextAreaField(_l("Votre besoin"), validators=[Length(max=2000)],
                                 description=_l("Quoi, combien, où : quelques lignes suffisent."))
     amount = SelectField(_l("Montant estimé"),
-                         choices=[(k.value, v) for k, v in AMOUNTS.items()],
-                         default="inconnu")
-    timing = SelectField(_l("Échéance"), choices=[(k.value, v) for k, v in TIMINGS.items()],
-                         default="6-mois")
+                         choices=choices((k.value, v) for k, v in AMOUNTS.items()),
+                         default="inconnu", validate_choice=False)
+    timing = SelectField(_l("Échéance"), choices=choices((k.value, v) for k, v in TIMINGS.items()),
+                         default="6-mois", validate_choice=False)
     need_territory = SelectField(_l("Territoire concerné"), choices=[], validate_choice=False)
     reservation = SelectField(_l("Type de marché"),
-                              choices=[(k.value, v) for k, v in RESERVATIONS.items()])
+                              choices=choices((k.value, v) for k, v in RESERVATIONS.items()),
+                              validate_choice=False)
     has_social_clause = BooleanField(_l("Le marché comporte une clause sociale d'insertion"))
 
 
@@ -101,8 +107,8 @@ class BookingForm(FlaskForm):
 class WishForm(FlaskForm):
     target = HiddenField(validators=[DataRequired()])
     priority = SelectField(_l("Souhait"), coerce=_int_or_zero,
-                           choices=[(0, _l("Pas de souhait"))]
-                           + [(k, f"{k} – {v}") for k, v in PRIORITIES.items()])
+                           choices=choices([(0, _l("Pas de souhait"))]
+                                           + [(k, f"{k} – {v}") for k, v in PRIORITIES.items()]))
 
 
 class ReasonForm(FlaskForm):

@@ -17,6 +17,7 @@ from network.esspresso.models import BUYER_ROLE, KIND, SUPPLIER_ROLE
 from network.meetings import scheduling
 from network.meetings import sessions as engine
 from network.meetings.models import MeetingSession, SchedulingRun
+from network.meetings.rules import require_organiser
 
 
 @dataclass
@@ -69,6 +70,7 @@ def run_scheduler(session: MeetingSession, *, acting: Any,
 def publish(session: MeetingSession, run_id: int, *, acting: Any,
             now: datetime | None = None) -> int:
     """Publish a run's proposal; every participant is told. Returns how many were told."""
+    require_organiser(acting, session)  # before saying whether the run exists
     run_row = scheduling.get_run(session, run_id)
     people = scheduling.publish(session, run_row, acting=acting, now=now)
     from network.meetings.booking import list_meetings

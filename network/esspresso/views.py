@@ -63,11 +63,12 @@ def _me(session):
 
 
 def _territory_choices(blank: str):
-    return [("", blank)] + list(adapters.territories().items())
+    return forms.choices([("", blank)] + list(adapters.territories().items()))
 
 
 def _category_choices():
-    return [(0, _("— choisir —"))] + [(c.id, c.name) for c in adapters.list_categories()]
+    return forms.choices([(0, _("— choisir —"))]
+                         + [(c.id, c.name) for c in adapters.list_categories()])
 
 
 def _setup_need(form) -> None:
@@ -157,7 +158,8 @@ def register_buyer(session_id: int):
                 "public)."), "info")
         return redirect(url_for(".new_buyer", session=session.id))
     form = forms.BuyerRegistrationForm()
-    form.organisation_id.choices = [(b.organisation_id, b.organisation.name) for b in choices]
+    form.organisation_id.choices = forms.choices((b.organisation_id, b.organisation.name)
+                                                 for b in choices)
     _setup_need(form)
     by_org = {b.organisation_id: b for b in choices}
 
@@ -186,12 +188,13 @@ def register_supplier(session_id: int):
                 "fournisseur."), "info")
         return redirect(url_for(".detail", session_id=session.id))
     form = forms.SupplierRegistrationForm()
-    form.organisation_id.choices = [(s.organisation_id, s.display_name) for s in structures]
-    form.categories.choices = sorted({(o.category.id, o.category.name)
-                                      for s in structures for o in s.offerings},
-                                     key=lambda c: c[1])
+    form.organisation_id.choices = forms.choices((s.organisation_id, s.display_name)
+                                                 for s in structures)
+    offered = sorted({(o.category.id, o.category.name) for s in structures
+                      for o in s.offerings}, key=lambda c: c[1])
+    form.categories.choices = forms.choices(offered)
     if request.method == "GET":
-        form.categories.data = [c for c, _n in form.categories.choices]
+        form.categories.data = [c for c, _n in offered]
     outcome = submit(form, lambda: registration.register_supplier(
         session, form.organisation_id.data, _presence(session, form),
         form.categories.data or [], acting=current_user))
@@ -271,7 +274,7 @@ def book(session_id: int, supplier_id: int):
         abort(403)
     form = forms.BookingForm()
     free = engine_booking.free_slots(session, me, supplier)
-    form.slot.choices = [(i, meetings.slot_label(session, i)) for i in free]
+    form.slot.choices = forms.choices((i, meetings.slot_label(session, i)) for i in free)
     alternatives: list[int] = []
     if form.validate_on_submit():
         try:
@@ -284,7 +287,7 @@ def book(session_id: int, supplier_id: int):
             form_error(form, err)
             alternatives = err.alternatives
             free = engine_booking.free_slots(session, me, supplier)
-            form.slot.choices = [(i, meetings.slot_label(session, i)) for i in free]
+            form.slot.choices = forms.choices((i, meetings.slot_label(session, i)) for i in free)
         except DomainError as err:
             if err.status in (403, 404):
                 raise
@@ -422,9 +425,9 @@ def add_organiser(session_id: int):
 @staff_required
 def new_session():
     form = forms.SessionForm()
-    form.event_id.choices = [(e.id, f"{e.title} — {to_paris(e.start_at):%d/%m/%Y}")
-                             for e in adapters.esspresso_events()
-                             if engine_sessions.session_for_event(e.id) is None]
+    form.event_id.choices = forms.choices(
+        (e.id, f"{e.title} — {to_paris(e.start_at):%d/%m/%Y}")
+        for e in adapters.esspresso_events() if engine_sessions.session_for_event(e.id) is None)
 
     def create():
         event = adapters.event_of(form.event_id.data)

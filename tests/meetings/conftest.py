@@ -124,3 +124,9 @@ def make_supplier(db, make_user, staff, session):
         return Side(participant, user, structure.organisation_id)
 
     return make
+
+
+@pytest.fixture
+def category(refdata):
+    """category(code) -> the purchase category's id."""
+    return category_id
