@@ -160,6 +160,7 @@ def test_every_write_route_refuses_the_wrong_user(db, web, session, make_buyer, 
     routes = [
         (stranger, f"/esspresso/{sid}/reserver/{pid}", {"slot": 1}),
         (as_supplier, f"/esspresso/{sid}/reserver/{pid}", {"slot": 1}),
+        (as_supplier, f"/esspresso/{sid}/reserver/{bid}", {"slot": 1}),
         (stranger, f"/esspresso/{sid}/souhaits", {"target": pid, "priority": 2}),
         (stranger, f"/esspresso/{sid}/besoins", {"need-category_id": 1,
                                                  "need-description": "x"}),
