@@ -117,3 +117,7 @@ def my_buyers(user: Any) -> list[BuyerProfile]:
 def buyer_of(organisation_id: int) -> BuyerProfile | None:
     return db.session.scalar(select(BuyerProfile).where(
         BuyerProfile.organisation_id == organisation_id))
+
+
+def buyer_of_siret(siret: str) -> BuyerProfile | None:
+    return db.session.scalar(select(BuyerProfile).where(BuyerProfile.siret == siret))
