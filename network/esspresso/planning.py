@@ -63,7 +63,7 @@ def export_instance(session: MeetingSession) -> dict[str, Any]:
 
 
 def run_scheduler(session: MeetingSession, *, acting: Any,
-                  time_limit: float | None = 20.0) -> SchedulingRun:
+                  time_limit: float | None = 10.0) -> SchedulingRun:
     return scheduling.run(session, acting=acting, solver=adapters.solve, time_limit=time_limit)
 
 
@@ -73,11 +73,13 @@ def publish(session: MeetingSession, run_id: int, *, acting: Any,
     require_organiser(acting, session)  # before saying whether the run exists
     run_row = scheduling.get_run(session, run_id)
     people = scheduling.publish(session, run_row, acting=acting, now=now)
+    from collections import Counter
+
     from network.meetings.booking import list_meetings
 
+    counts = Counter(pid for m in list_meetings(session) for pid in (m.a_id, m.b_id))
+    link = external_url("esspresso.detail", session_id=session.id)
+    subject = _("ESSpresso : votre agenda de rendez-vous est prêt")
     for p in people:
-        mine = list_meetings(session, p)
-        tell(p, "esspresso_published",
-             _("ESSpresso : votre agenda de rendez-vous est prêt"), session=session,
-             count=len(mine), link=external_url("esspresso.detail", session_id=session.id))
+        tell(p, "esspresso_published", subject, session=session, count=counts[p.id], link=link)
     return len(people)

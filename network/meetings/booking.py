@@ -110,12 +110,22 @@ def meetings_count(participant_id: int) -> int:
         or_(Meeting.a_id == participant_id, Meeting.b_id == participant_id))).all())
 
 
-def _insert(values: dict[str, Any]) -> int | None:
-    """One conditional insert: the new id, or None when a unique constraint refused it."""
+def insert_meetings(rows: list[dict[str, Any]]) -> list[int]:
+    """Conditional insert of meetings: the ids of the rows the unique constraints let in."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Meeting).values(**values).on_conflict_do_nothing().returning(Meeting.id)
-    return db.session.execute(stmt).scalar()
+    ids: list[int] = []
+    for start in range(0, len(rows), 500):  # under SQLite's and PostgreSQL's parameter caps
+        stmt = insert(Meeting).values(rows[start:start + 500]).on_conflict_do_nothing() \
+            .returning(Meeting.id)
+        ids.extend(db.session.execute(stmt).scalars())
+    return ids
+
+
+def _insert(values: dict[str, Any]) -> int | None:
+    """One conditional insert: the new id, or None when a unique constraint refused it."""
+    ids = insert_meetings([values])
+    return ids[0] if ids else None
 
 
 def place(session: MeetingSession, a: MeetingParticipant, b: MeetingParticipant,

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from network.core.errors import Conflict
 from network.core.time import utcnow
 from network.extensions import db
-from network.meetings.booking import place
+from network.meetings.booking import insert_meetings
 from network.meetings.models import (
     SIDE_A,
     BookingSource,
@@ -176,13 +176,15 @@ def publish(session: MeetingSession, run_row: SchedulingRun, *, acting: Any,
         raise Conflict(_("Des rendez-vous ont été réservés ou annulés depuis ce calcul : "
                          "relancez le planificateur."), "run_outdated")
     people = {p.id: p for p in list_participants(session)}
-    for a_id, b_id, slot, table in run_row.proposal:
-        placed = place(session, people[a_id], people[b_id], slot, table_number=table,
-                       source=BookingSource.SCHEDULED, by_id=getattr(acting, "id", None),
-                       published=True)
-        if placed is None:
-            raise Conflict(_("Un créneau proposé vient d'être pris : relancez le "
-                             "planificateur."), "run_outdated")
+    rows = [{"session_id": session.id, "slot_index": slot, "table_number": table,
+             "a_id": a_id, "b_id": b_id, "source": BookingSource.SCHEDULED.value,
+             "is_published": True, "booked_by_id": getattr(acting, "id", None),
+             "created_at": now} for a_id, b_id, slot, table in run_row.proposal]
+    # One conditional insert: a booking that slipped in since the basis check wins its place,
+    # and the run is refused (the edge rolls back the part already written).
+    if rows and len(insert_meetings(rows)) != len(rows):
+        raise Conflict(_("Un créneau proposé vient d'être pris : relancez le planificateur."),
+                       "run_outdated")
     db.session.execute(update(Meeting).where(Meeting.session_id == session.id)
                        .values(is_published=True))
     session.published_at = now
