@@ -7,9 +7,10 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from network.core.errors import Conflict, FieldErrors
-from network.core.time import as_utc
+from network.core.time import as_utc, utcnow
 from network.extensions import db
 from network.meetings.models import SIDE_A, SIDE_B, MeetingParticipant, MeetingSession
 
@@ -66,15 +67,22 @@ def join(session: MeetingSession, side: str, *, display_name: str, presence: Pre
     if existing is not None:
         raise Conflict(_("« %(name)s » participe déjà à cette session.", name=display_name),
                        "already_participant")
-    participant = MeetingParticipant(
+    # A conditional insert: the same registration sent twice at once adds one participant,
+    # and the second request is told so instead of failing on the unique constraint.
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(MeetingParticipant).values(
         session_id=session.id, side=side, organisation_id=organisation_id, user_id=user_id,
         guest_email=guest_email, display_name=display_name[:200],
         contact_name=contact_name[:120], max_meetings=presence.max_meetings,
         arrives_at=presence.arrives_at, leaves_at=presence.leaves_at,
-        registered_by_id=registered_by_id)
-    db.session.add(participant)
-    db.session.flush()
-    return participant
+        registered_by_id=registered_by_id, created_at=utcnow()
+    ).on_conflict_do_nothing().returning(MeetingParticipant.id)
+    new_id = db.session.execute(stmt).scalar()
+    if new_id is None:
+        raise Conflict(_("« %(name)s » participe déjà à cette session.", name=display_name),
+                       "already_participant")
+    return db.session.get(MeetingParticipant, new_id)
 
 
 def update_presence(participant: MeetingParticipant, presence: Presence) -> None:

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from network.core.auth import require
 from network.core.errors import Conflict, ValidationError
@@ -32,21 +33,21 @@ def set_wish(session: MeetingSession, source: MeetingParticipant, target: Meetin
     if priority not in (0, *PRIORITIES):
         raise ValidationError(_("Choisissez une priorité de 1 à 3."), "bad_priority",
                               field="priority")
-    wish = db.session.scalar(select(MeetingWish).where(
-        MeetingWish.from_id == source.id, MeetingWish.to_id == target.id))
     if priority == 0:
-        if wish is not None:
-            db.session.delete(wish)
-            db.session.flush()
+        db.session.execute(delete(MeetingWish).where(MeetingWish.from_id == source.id,
+                                                     MeetingWish.to_id == target.id))
         return None
-    if wish is None:
-        wish = MeetingWish(session_id=session.id, from_id=source.id, to_id=target.id,
-                           priority=priority, updated_at=now)
-        db.session.add(wish)
-    else:
-        wish.priority, wish.updated_at = priority, now
-    db.session.flush()
-    return wish
+    # An upsert: the same wish sent twice at once (a double click) updates, never fails.
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(MeetingWish).values(session_id=session.id, from_id=source.id,
+                                      to_id=target.id, priority=priority, updated_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=["from_id", "to_id"],
+                                      set_={"priority": priority, "updated_at": now})
+    db.session.execute(stmt)
+    return db.session.scalar(select(MeetingWish).where(
+        MeetingWish.from_id == source.id, MeetingWish.to_id == target.id)
+        .execution_options(populate_existing=True))
 
 
 def wishes_from(participant: MeetingParticipant) -> dict[int, int]:

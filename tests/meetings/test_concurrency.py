@@ -110,3 +110,84 @@ def test_counts_match_after_the_race(app, db, session, make_buyer, make_supplier
     # each supplier meets exactly one buyer per slot it was asked for: 3 suppliers × 1 slot
     assert len(live) == 3 == outcome["ok"]
     assert db.session.scalar(select(func.count(Meeting.id))) == 3
+
+
+def test_the_same_wish_and_registration_sent_at_once(app, db, session, make_buyer,
+                                                     make_supplier, make_user, category):
+    """Double clicks: one wish row, one participant, and a clear refusal, never a 500."""
+    from network.accounts.models import User
+    from network.core.errors import DomainError
+    from network.esspresso import buyers, meetings, registration
+    from network.esspresso.models import BuyerProfile
+    from network.meetings.models import MeetingParticipant, MeetingWish
+    from network.meetings.participants import Presence
+    from network.meetings.rules import get_session
+
+    buyer, supplier = make_buyer(), make_supplier()
+    newcomer = make_user()
+    from network.directory.demo import make_siret
+
+    profile = buyers.create_buyer(buyers.BuyerData(
+        name="Nouvelle Acheteuse", buyer_type="collectivite", siret=make_siret(654_321),
+        postcode="57000", commune="Metz"), acting=newcomer)
+    db.session.commit()
+    traiteur = category("traiteur")
+    sid, bid, pid, org_id = session.id, buyer.participant.id, supplier.participant.id, \
+        profile.organisation_id
+    barrier = threading.Barrier(12)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def wish(priority):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                s = get_session(sid)
+                meetings.mark_wish(s, bid, pid, priority,
+                                   acting=db.session.get(User, buyer.user.id))
+                db.session.commit()
+                out = "ok"
+            except Exception as err:  # noqa: BLE001
+                db.session.rollback()
+                out = f"error {type(err).__name__}"
+            finally:
+                db.session.remove()
+            with lock:
+                results.append(out)
+
+    def register():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                s = get_session(sid)
+                p = db.session.scalar(select(BuyerProfile).where(
+                    BuyerProfile.organisation_id == org_id))
+                registration.register_buyer(s, p, Presence(), registration.NeedData(
+                    category_id=traiteur, description="Repas"),
+                    acting=db.session.get(User, newcomer.id))
+                db.session.commit()
+                out = "registered"
+            except DomainError as err:
+                db.session.rollback()
+                out = err.code
+            except Exception as err:  # noqa: BLE001
+                db.session.rollback()
+                out = f"error {type(err).__name__}: {err}"
+            finally:
+                db.session.remove()
+            with lock:
+                results.append(out)
+
+    threads = [threading.Thread(target=wish, args=(1 + i % 3,)) for i in range(8)]
+    threads += [threading.Thread(target=register) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    counts = Counter(results)
+    assert counts["ok"] == 8, counts
+    assert counts["registered"] == 1 and counts["already_participant"] == 3, counts
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(MeetingWish.id))) == 1
+    assert db.session.scalar(select(func.count(MeetingParticipant.id)).where(
+        MeetingParticipant.organisation_id == org_id)) == 1
