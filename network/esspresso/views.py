@@ -131,7 +131,7 @@ def detail(session_id: int):
     can_supply = bool(current_user.is_authenticated and me is None
                       and registration.registrable_structures(current_user, session))
     return render_template(
-        "esspresso/detail.html", session=session, event=event, me=me, mine=mine,
+        "esspresso/detail.html", sess=session, event=event, me=me, mine=mine,
         my_meetings=my_meetings, entry=entry, suggestions=suggestions,
         is_organiser=is_organiser, can_buy=can_buy, can_supply=can_supply,
         slot_label=lambda i: meetings.slot_label(session, i), side_a=SIDE_A,
@@ -175,7 +175,7 @@ def register_buyer(session_id: int):
         flash(_("Inscription enregistrée : consultez le catalogue des fournisseurs de l'ESS, "
                 "réservez vos rendez-vous et marquez vos souhaits."), "success")
         return redirect(url_for(".catalogue_page", session_id=session.id))
-    return render_form("esspresso/register_buyer.html", form, session=session)
+    return render_form("esspresso/register_buyer.html", form, sess=session)
 
 
 @bp.route("/<int:session_id>/fournisseur", methods=["GET", "POST"])
@@ -202,7 +202,7 @@ def register_supplier(session_id: int):
         flash(_("Inscription enregistrée : les acheteurs peuvent maintenant vous réserver. "
                 "Marquez vos souhaits dans le catalogue."), "success")
         return redirect(url_for(".catalogue_page", session_id=session.id))
-    return render_form("esspresso/register_supplier.html", form, session=session)
+    return render_form("esspresso/register_supplier.html", form, sess=session)
 
 
 @bp.post("/<int:session_id>/besoins")
@@ -219,7 +219,7 @@ def add_need(session_id: int):
     if outcome.ok:
         flash(_("Besoin ajouté."), "success")
         return redirect(url_for(".detail", session_id=session.id, _anchor="besoins"))
-    return render_form("esspresso/need_form.html", form, session=session)
+    return render_form("esspresso/need_form.html", form, sess=session)
 
 
 @bp.post("/<int:session_id>/besoins/<int:need_id>/supprimer")
@@ -258,7 +258,7 @@ def catalogue_page(session_id: int):
                 if e.participant.side == SIDE_B}
     wishes_open = session.published_at is None and utcnow() < (
         session.wishes_close_at or session.starts_at)
-    return render_template("esspresso/catalogue.html", session=session, entries=shown, me=me,
+    return render_template("esspresso/catalogue.html", sess=session, entries=shown, me=me,
                            filters=filters, free=free, categories=adapters.list_categories(),
                            territories=adapters.territories(), priorities=PRIORITIES,
                            wishes_open=wishes_open, empty_form=EmptyForm(), side_a=SIDE_A)
@@ -301,7 +301,7 @@ def book(session_id: int, supplier_id: int):
                     when=meetings.slot_label(session, form.slot.data)), "success")
             return redirect(url_for(".detail", session_id=session.id, _anchor="agenda"))
     entry = catalogue.entry_of(session, supplier)
-    return render_form("esspresso/book.html", form, session=session, supplier=supplier,
+    return render_form("esspresso/book.html", form, sess=session, supplier=supplier,
                        entry=entry, me=me, alternatives=alternatives,
                        slot_label=lambda i: meetings.slot_label(session, i))
 
@@ -365,7 +365,7 @@ def organiser(session_id: int):
     wishes = list_wishes(session)
     names = {e.participant.id: e.participant.display_name for e in everyone}
     return render_template(
-        "esspresso/organiser.html", session=session, entries=everyone, meetings=all_meetings,
+        "esspresso/organiser.html", sess=session, entries=everyone, meetings=all_meetings,
         counts=counts, wishes=wishes, names=names, run=scheduling.latest_run(session),
         organisers=engine_sessions.list_organisers(session), empty_form=EmptyForm(),
         reason_form=forms.ReasonForm(), organiser_form=forms.OrganiserForm(),

@@ -261,3 +261,22 @@ def test_junk_never_answers_500(db, web, session, make_buyer, make_supplier, jun
     r = c.get(f"/esspresso/{sid}/catalogue", query_string={
         "categorie": junk, "territoire": junk, "reserve": junk, "q": junk, "cote": junk})
     assert r.status_code == 200
+
+
+def test_pages_render_with_the_demo_mail_preview_on(app, db, web, session, make_buyer,
+                                                    make_supplier, staff):
+    """`make run` shows the mail-preview notice, which reads Flask's `session` in base.html:
+    the pages must not hide it under a variable of the same name."""
+    app.config.update(MAIL_PREVIEW=True, MAIL_SERVER="")
+    buyer, supplier = make_buyer(), make_supplier()
+    sid = session.id
+    pages = [f"/esspresso/{sid}", f"/esspresso/{sid}/catalogue",
+             f"/esspresso/{sid}/reserver/{supplier.participant.id}", f"/esspresso/{sid}/acheteur",
+             "/esspresso/", "/esspresso/acheteurs/nouveau"]
+    for user, urls in ((buyer.user, pages),
+                       (staff, [f"/esspresso/{sid}/organisation", "/esspresso/nouvelle"]),
+                       (supplier.user, [f"/esspresso/{sid}", f"/esspresso/{sid}/catalogue"])):
+        c = web(user)
+        for url in urls:
+            r = c.get(url, follow_redirects=True)
+            assert r.status_code == 200, (url, r.status_code)
