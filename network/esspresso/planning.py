@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from network.core import signals
 from network.core.errors import Conflict, FieldErrors
 from network.core.urls import external_url
 from network.esspresso import adapters
@@ -83,3 +84,33 @@ def publish(session: MeetingSession, run_id: int, *, acting: Any,
     for p in people:
         tell(p, "esspresso_published", subject, session=session, count=counts[p.id], link=link)
     return len(people)
+
+
+@signals.staff_figures.connect
+def _staff_figures(_sender) -> tuple[str, list[tuple[str, int | str, str | None]]]:
+    """ESSpresso in the staff area's figures."""
+    from sqlalchemy import func, select
+
+    from network.esspresso.models import BuyerProfile
+    from network.extensions import db
+    from network.meetings.models import SIDE_A, Meeting, MeetingParticipant
+    from network.meetings.models import MeetingSession as Session_
+
+    def count(query) -> int:
+        return db.session.scalar(query) or 0
+
+    url = external_url("esspresso.index")
+    in_kind = select(Session_.id).where(Session_.kind == KIND)
+    return "ESSpresso", [
+        (_("Sessions"), count(select(func.count(Session_.id)).where(Session_.kind == KIND)),
+         url),
+        (_("Organisations acheteuses"), count(select(func.count(BuyerProfile.id))), url),
+        (_("Acheteurs inscrits"), count(select(func.count(MeetingParticipant.id)).where(
+            MeetingParticipant.session_id.in_(in_kind), MeetingParticipant.side == SIDE_A)),
+         url),
+        (_("Fournisseurs inscrits"), count(select(func.count(MeetingParticipant.id)).where(
+            MeetingParticipant.session_id.in_(in_kind), MeetingParticipant.side != SIDE_A)),
+         url),
+        (_("Rendez-vous (réservés ou planifiés)"), count(select(func.count(Meeting.id)).where(
+            Meeting.session_id.in_(in_kind))), url),
+    ]

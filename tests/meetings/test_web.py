@@ -280,3 +280,18 @@ def test_pages_render_with_the_demo_mail_preview_on(app, db, web, session, make_
         for url in urls:
             r = c.get(url, follow_redirects=True)
             assert r.status_code == 200, (url, r.status_code)
+
+
+def test_staff_area_shows_esspresso_figures(db, web, session, make_buyer, make_supplier, staff):
+    from network.esspresso import meetings
+
+    buyer, supplier = make_buyer(), make_supplier()
+    meetings.book_meeting(session, buyer.participant.id, supplier.participant.id, 1,
+                          acting=buyer.user)
+    db.session.commit()
+    page = html.unescape(web(staff).get("/equipe/").get_data(as_text=True))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "ESSpresso" in text
+    for label in ("1 Organisations acheteuses", "1 Acheteurs inscrits",
+                  "1 Fournisseurs inscrits", "1 Rendez-vous (réservés ou planifiés)"):
+        assert label in text, text[text.find("ESSpresso"):][:600]
