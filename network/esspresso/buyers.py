@@ -121,3 +121,39 @@ def buyer_of(organisation_id: int) -> BuyerProfile | None:
 
 def buyer_of_siret(siret: str) -> BuyerProfile | None:
     return db.session.scalar(select(BuyerProfile).where(BuyerProfile.siret == siret))
+
+
+def get_buyer(organisation_id: int) -> BuyerProfile:
+    from network.core.errors import NotFound
+
+    profile = buyer_of(organisation_id) if 0 < organisation_id < 2**31 else None
+    if profile is None:
+        raise NotFound(_("Cette organisation acheteuse n'existe pas."))
+    return profile
+
+
+def add_team_member(profile: BuyerProfile, email: str, *, acting: Any) -> None:
+    """An owner adds a colleague who already has an account (as editor)."""
+    from network.accounts.models import OrgRole
+    from network.core.auth import require
+    from network.core.errors import ValidationError
+
+    require_verified(acting)
+    require(accounts.can_manage_members(acting, profile.organisation_id),
+            _("Seuls les responsables de l'organisation peuvent gérer son équipe."),
+            "owners_only")
+    user = accounts.get_user_by_email((email or "").strip().lower()[:254])
+    if user is None:
+        raise ValidationError(_("Aucun compte n'existe avec cette adresse : demandez à votre "
+                                "collègue de créer un compte, puis ajoutez-le."), "no_account",
+                              field="email")
+    accounts.set_member(profile.organisation_id, user, OrgRole.EDITOR, acting=acting)
+
+
+def remove_team_member(profile: BuyerProfile, user_id: int, *, acting: Any) -> None:
+    from network.core.errors import NotFound
+
+    user = accounts.get_user(user_id) if 0 < user_id < 2**31 else None
+    if user is None:
+        raise NotFound(_("Cette personne n'est pas membre."))
+    accounts.remove_member(profile.organisation_id, user, acting=acting)

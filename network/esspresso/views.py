@@ -117,6 +117,32 @@ def new_buyer():
     return render_form("esspresso/buyer_form.html", form)
 
 
+@bp.route("/acheteurs/<int:organisation_id>/equipe", methods=["GET", "POST"])
+@login_required
+def buyer_team(organisation_id: int):
+    profile = buyers.get_buyer(organisation_id)
+    if current_user.role_in(organisation_id) is None and not current_user.is_staff:
+        abort(403)
+    form = forms.OrganiserForm()
+    outcome = submit(form, lambda: buyers.add_team_member(profile, form.email.data,
+                                                          acting=current_user))
+    if outcome.ok:
+        flash(_("Collègue ajouté·e à l'équipe."), "success")
+        return redirect(url_for(".buyer_team", organisation_id=organisation_id))
+    return render_form("esspresso/team.html", form, profile=profile,
+                       members=profile.organisation.members, empty_form=EmptyForm())
+
+
+@bp.post("/acheteurs/<int:organisation_id>/equipe/<int:user_id>/retirer")
+@login_required
+def remove_team_member(organisation_id: int, user_id: int):
+    profile = buyers.get_buyer(organisation_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    return act(lambda: buyers.remove_team_member(profile, user_id, acting=current_user),
+               to=url_for(".buyer_team", organisation_id=organisation_id),
+               done=_("Retiré·e de l'équipe."))
+
+
 @bp.get("/<int:session_id>")
 def detail(session_id: int):
     session = _session(session_id)

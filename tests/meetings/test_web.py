@@ -295,3 +295,32 @@ def test_staff_area_shows_esspresso_figures(db, web, session, make_buyer, make_s
     for label in ("1 Organisations acheteuses", "1 Acheteurs inscrits",
                   "1 Fournisseurs inscrits", "1 Rendez-vous (réservés ou planifiés)"):
         assert label in text, text[text.find("ESSpresso"):][:600]
+
+
+def test_buyer_owner_builds_a_team_that_books(db, web, session, make_buyer, make_supplier,
+                                              make_user):
+    from network.meetings.models import Meeting
+
+    buyer, supplier = make_buyer(), make_supplier()
+    colleague, stranger = make_user(name="Collègue"), make_user()
+    org = buyer.organisation_id
+    owner = web(buyer.user)
+    assert web(stranger).get(f"/esspresso/acheteurs/{org}/equipe").status_code == 403
+    assert web(stranger).post(f"/esspresso/acheteurs/{org}/equipe",
+                              data={"email": stranger.email}).status_code == 403
+    unknown = owner.post(f"/esspresso/acheteurs/{org}/equipe", data={"email": "x@y.example"})
+    assert unknown.status_code == 422
+    assert "Aucun compte n'existe" in html.unescape(unknown.get_data(as_text=True))
+    assert owner.post(f"/esspresso/acheteurs/{org}/equipe",
+                      data={"email": colleague.email}).status_code == 302
+    as_colleague = web(colleague)
+    # an editor cannot add people, but books for the organisation
+    assert as_colleague.post(f"/esspresso/acheteurs/{org}/equipe",
+                             data={"email": stranger.email}).status_code == 403
+    r = as_colleague.post(f"/esspresso/{session.id}/reserver/{supplier.participant.id}",
+                          data={"slot": 2})
+    assert r.status_code == 302
+    assert db.session.scalar(select(func.count(Meeting.id))) == 1
+    assert owner.post(f"/esspresso/acheteurs/{org}/equipe/{colleague.id}/retirer"
+                      ).status_code == 302
+    assert web(colleague).get(f"/esspresso/{session.id}/catalogue").status_code == 403
