@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from network.core.auth import require
@@ -105,11 +105,6 @@ def nearest(slots: list[int], wanted: int, n: int = 3) -> list[int]:
     return sorted(sorted(slots, key=lambda i: (abs(i - wanted), i))[:n])
 
 
-def meetings_count(participant_id: int) -> int:
-    return len(db.session.scalars(select(Meeting.id).where(
-        or_(Meeting.a_id == participant_id, Meeting.b_id == participant_id))).all())
-
-
 def insert_meetings(rows: list[dict[str, Any]]) -> list[int]:
     """Conditional insert of meetings: the ids of the rows the unique constraints let in."""
     dialect = db.session.get_bind().dialect.name
@@ -128,11 +123,40 @@ def _insert(values: dict[str, Any]) -> int | None:
     return ids[0] if ids else None
 
 
+def _count(participant_id: int, step: int) -> bool:
+    """Add one meeting to a participant's count, only while under its cap (or give one
+    back): the row count says whether the database let it through."""
+    P = MeetingParticipant
+    query = update(P).where(P.id == participant_id)
+    if step > 0:
+        query = query.where(or_(P.max_meetings.is_(None), P.meetings_count < P.max_meetings))
+    result = db.session.execute(query.values(meetings_count=P.meetings_count + step)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
 def place(session: MeetingSession, a: MeetingParticipant, b: MeetingParticipant,
           slot_index: int, *, source: BookingSource, by_id: int | None,
           table_number: int | None = None, published: bool = False) -> Meeting | None:
     """Put a meeting at the given (or the first free) table; None when the database refused
-    (a side or the pair already meets, or no table was free). No rights checked here."""
+    (a side is at its cap, a side or the pair already meets, or no table was free). No
+    rights checked here."""
+    if not _count(a.id, +1):
+        return None
+    if not _count(b.id, +1):
+        _count(a.id, -1)
+        return None
+    meeting = _place(session, a, b, slot_index, source=source, by_id=by_id,
+                     table_number=table_number, published=published)
+    if meeting is None:
+        _count(a.id, -1)
+        _count(b.id, -1)
+    return meeting
+
+
+def _place(session: MeetingSession, a: MeetingParticipant, b: MeetingParticipant,
+           slot_index: int, *, source: BookingSource, by_id: int | None,
+           table_number: int | None, published: bool) -> Meeting | None:
     now = utcnow()
     candidates = [table_number] if table_number else None
     for _attempt in range(3):
@@ -153,6 +177,13 @@ def place(session: MeetingSession, a: MeetingParticipant, b: MeetingParticipant,
             return None
         candidates = None  # every table we knew of went meanwhile: read again
     return None
+
+
+def _at_cap(participant: MeetingParticipant) -> bool:
+    count, cap = db.session.execute(select(MeetingParticipant.meetings_count,
+                                           MeetingParticipant.max_meetings).where(
+        MeetingParticipant.id == participant.id)).one()
+    return cap is not None and count >= cap
 
 
 def _blocked(session: MeetingSession, a: MeetingParticipant, b: MeetingParticipant,
@@ -194,12 +225,16 @@ def book(session: MeetingSession, a: MeetingParticipant, b: MeetingParticipant,
             raise SlotTaken(_("« %(name)s » n'est pas présent à ce créneau.",
                               name=who.display_name), "not_available",
                             alternatives=nearest(free_slots(session, a, b, state), slot_index))
-        if who.max_meetings is not None and meetings_count(who.id) >= who.max_meetings:
+        if _at_cap(who):
             raise Conflict(_("« %(name)s » a déjà le nombre de rendez-vous qu'il souhaite.",
                              name=who.display_name), "max_meetings")
     meeting = place(session, a, b, slot_index, source=BookingSource.BOOKED,
                     by_id=getattr(acting, "id", None))
     if meeting is None:
+        for who in (a, b):
+            if _at_cap(who):  # reached by a booking made at the same instant
+                raise Conflict(_("« %(name)s » a déjà le nombre de rendez-vous qu'il "
+                                 "souhaite.", name=who.display_name), "max_meetings")
         why = _blocked(session, a, b, slot_index)
         if why == "pair":
             raise Conflict(_("Vous avez déjà un rendez-vous avec « %(name)s ».",
@@ -227,8 +262,11 @@ def _drop(meeting: Meeting, action: str, acting: Any, reason: str) -> MeetingLog
                      table_number=meeting.table_number, by_id=getattr(acting, "id", None),
                      reason=reason[:500])
     db.session.add(log)
+    a_id, b_id = meeting.a_id, meeting.b_id
     db.session.delete(meeting)
     db.session.flush()
+    _count(a_id, -1)
+    _count(b_id, -1)
     return log
 
 

@@ -143,6 +143,9 @@ class MeetingParticipant(db.Model):
         UniqueConstraint("session_id", "guest_email"),
         CheckConstraint("side IN ('a', 'b')", name="side"),
         CheckConstraint("max_meetings IS NULL OR max_meetings >= 1", name="max_meetings"),
+        # The last guard of "most meetings wanted": kept by conditional UPDATEs on booking.
+        CheckConstraint("meetings_count >= 0 AND (max_meetings IS NULL "
+                        "OR meetings_count <= max_meetings)", name="meetings_cap"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +159,7 @@ class MeetingParticipant(db.Model):
     display_name: Mapped[str] = mapped_column(String(200))
     contact_name: Mapped[str] = mapped_column(String(120), default="")
     max_meetings: Mapped[int | None] = mapped_column()
+    meetings_count: Mapped[int] = mapped_column(default=0, server_default="0")
     arrives_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     leaves_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registration_id: Mapped[int | None] = mapped_column(

@@ -86,6 +86,13 @@ def join(session: MeetingSession, side: str, *, display_name: str, presence: Pre
 
 
 def update_presence(participant: MeetingParticipant, presence: Presence) -> None:
+    db.session.refresh(participant)
+    if presence.max_meetings is not None and presence.max_meetings < participant.meetings_count:
+        errors = FieldErrors()
+        errors.add("max_meetings", _("Vous avez déjà %(n)s rendez-vous : annulez-en avant de "
+                                     "baisser ce nombre.", n=participant.meetings_count),
+                   "below_count")
+        errors.check()
     participant.arrives_at = presence.arrives_at
     participant.leaves_at = presence.leaves_at
     participant.max_meetings = presence.max_meetings

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from network.core.errors import Conflict
 from network.core.time import utcnow
@@ -148,6 +148,17 @@ def run(session: MeetingSession, *, acting: Any, solver: Solver,
     return run_row
 
 
+def recount(session: MeetingSession) -> None:
+    """Each participant's meetings count from the meetings themselves (after a bulk insert);
+    the CHECK constraint refuses a count above a participant's cap."""
+    P = MeetingParticipant
+    count = select(func.count(Meeting.id)).where(
+        or_(Meeting.a_id == P.id, Meeting.b_id == P.id)).scalar_subquery()
+    db.session.execute(update(P).where(P.session_id == session.id)
+                       .values(meetings_count=count)
+                       .execution_options(synchronize_session=False))
+
+
 def latest_run(session: MeetingSession) -> SchedulingRun | None:
     return db.session.scalar(select(SchedulingRun).where(
         SchedulingRun.session_id == session.id).order_by(SchedulingRun.id.desc()).limit(1))
@@ -187,6 +198,7 @@ def publish(session: MeetingSession, run_row: SchedulingRun, *, acting: Any,
                        "run_outdated")
     db.session.execute(update(Meeting).where(Meeting.session_id == session.id)
                        .values(is_published=True))
+    recount(session)
     session.published_at = now
     run_row.status, run_row.published_at = RunStatus.PUBLISHED, now
     db.session.flush()

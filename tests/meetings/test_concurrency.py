@@ -191,3 +191,24 @@ def test_the_same_wish_and_registration_sent_at_once(app, db, session, make_buye
     assert db.session.scalar(select(func.count(MeetingWish.id))) == 1
     assert db.session.scalar(select(func.count(MeetingParticipant.id)).where(
         MeetingParticipant.organisation_id == org_id)) == 1
+
+
+def test_most_meetings_wanted_holds_under_a_race(app, db, session, make_buyer, make_supplier):
+    """A supplier who wants 2 meetings at most gets 2, whatever arrives at the same instant:
+    a conditional UPDATE of its count, and a CHECK constraint behind it."""
+    from network.meetings.models import MeetingParticipant
+    from network.meetings.participants import Presence
+
+    buyers = [make_buyer() for _ in range(9)]
+    capped = make_supplier(presence=Presence(max_meetings=2))
+    jobs = [(session.id, b.user.id, b.participant.id, capped.participant.id, i)
+            for i, b in enumerate(buyers)]
+    outcome = _race(app, jobs)
+    assert outcome == {"ok": 2, "max_meetings": 7}, outcome
+    live = _live(db, session.id)
+    assert len(live) == 2
+    _assert_no_double_booking(live)
+    counts = dict(db.session.execute(select(MeetingParticipant.id,
+                                            MeetingParticipant.meetings_count)).all())
+    assert counts[capped.participant.id] == 2
+    assert sum(counts.values()) == 4  # 2 for the supplier, 1 for each of its two buyers

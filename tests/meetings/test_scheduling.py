@@ -91,6 +91,10 @@ def test_run_previews_then_publish_keeps_bookings_and_tells_everyone(
     with pytest.raises(Conflict) as again:
         planning.publish(session, run.id, acting=staff)
     assert again.value.code == "run_used"
+    _assert_counts(db, session)
+    meetings.cancel_meeting(session, live[0].id, acting=staff)
+    db.session.commit()
+    _assert_counts(db, session)
 
 
 def test_rerun_keeps_published_meetings_and_fills_gaps(db, session, make_buyer, make_supplier,
@@ -116,6 +120,20 @@ def test_rerun_keeps_published_meetings_and_fills_gaps(db, session, make_buyer, 
     db.session.commit()
     after = {(m.a_id, m.b_id, m.slot_index, m.table_number) for m in list_meetings(session)}
     assert first < after and len(after) == 4
+    _assert_counts(db, session)
+
+
+def _assert_counts(db, session):
+    """Each participant's stored count (which the cap's CHECK guards) matches its meetings."""
+    from collections import Counter
+
+    from network.meetings.booking import list_meetings
+    from network.meetings.scheduling import list_participants
+
+    db.session.expire_all()
+    real = Counter(pid for m in list_meetings(session) for pid in (m.a_id, m.b_id))
+    assert {p.id: p.meetings_count for p in list_participants(session)} == {
+        p.id: real[p.id] for p in list_participants(session)}
 
 
 def test_a_booking_after_the_run_makes_it_outdated(db, session, make_buyer, make_supplier,

@@ -1,8 +1,8 @@
 """meetings engine and esspresso
 
-Revision ID: 2ba80550857a
+Revision ID: 6632d9d64f08
 Revises: 6fd250846a7f
-Create Date: 2026-11-26 16:00:26.855850
+Create Date: 2026-11-26 16:41:35.294904
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import network.core.time
 
 
 # revision identifiers, used by Alembic.
-revision = '2ba80550857a'
+revision = '6632d9d64f08'
 down_revision = '6fd250846a7f'
 branch_labels = None
 depends_on = None
@@ -86,6 +86,7 @@ def upgrade():
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('contact_name', sa.String(length=120), nullable=False),
     sa.Column('max_meetings', sa.Integer(), nullable=True),
+    sa.Column('meetings_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('arrives_at', network.core.time.UTCDateTime(), nullable=True),
     sa.Column('leaves_at', network.core.time.UTCDateTime(), nullable=True),
     sa.Column('registration_id', sa.Integer(), nullable=True),
@@ -93,6 +94,7 @@ def upgrade():
     sa.Column('created_at', network.core.time.UTCDateTime(), nullable=False),
     sa.CheckConstraint("side IN ('a', 'b')", name=op.f('ck_meeting_participants_side')),
     sa.CheckConstraint('max_meetings IS NULL OR max_meetings >= 1', name=op.f('ck_meeting_participants_max_meetings')),
+    sa.CheckConstraint('meetings_count >= 0 AND (max_meetings IS NULL OR meetings_count <= max_meetings)', name=op.f('ck_meeting_participants_meetings_cap')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_meeting_participants_organisation_id_organisations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['registered_by_id'], ['users.id'], name=op.f('fk_meeting_participants_registered_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['registration_id'], ['event_registrations.id'], name=op.f('fk_meeting_participants_registration_id_event_registrations'), ondelete='SET NULL'),
