@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from network.core import signals
 from network.core.errors import Conflict, FieldErrors
 from network.core.time import as_utc, utcnow
 from network.extensions import db
@@ -97,3 +98,38 @@ def update_presence(participant: MeetingParticipant, presence: Presence) -> None
     participant.leaves_at = presence.leaves_at
     participant.max_meetings = presence.max_meetings
     db.session.flush()
+
+
+# --- personal data ---------------------------------------------------------------------------
+
+
+def _registered_by(user) -> list[MeetingParticipant]:
+    return list(db.session.scalars(select(MeetingParticipant).where(
+        (MeetingParticipant.registered_by_id == user.id)
+        | (MeetingParticipant.user_id == user.id)).order_by(MeetingParticipant.id)))
+
+
+def export_user(user) -> list[dict]:
+    """The participations a person registered (their name as contact) or holds themselves."""
+    return [{"session": p.session.title, "participant": p.display_name,
+             "contact": p.contact_name, "inscrit_le": p.created_at.isoformat()}
+            for p in _registered_by(user)]
+
+
+def erase_user(user) -> None:
+    """The organisation's participation stays (its team goes on); the person's name goes.
+    A participant that is the person themselves is deleted with their meetings."""
+    for p in _registered_by(user):
+        if p.user_id == user.id and p.organisation_id is None:
+            db.session.delete(p)
+        else:
+            p.contact_name, p.registered_by_id = "", None
+    db.session.flush()
+
+
+@signals.personal_data_export.connect
+def _export_signal(user) -> tuple[str, list[dict]]:
+    return "rendez_vous_d_affaires", export_user(user)
+
+
+signals.personal_data_erase.connect(erase_user)

@@ -324,3 +324,22 @@ def test_buyer_owner_builds_a_team_that_books(db, web, session, make_buyer, make
     assert owner.post(f"/esspresso/acheteurs/{org}/equipe/{colleague.id}/retirer"
                       ).status_code == 302
     assert web(colleague).get(f"/esspresso/{session.id}/catalogue").status_code == 403
+
+
+
+def test_personal_data_export_and_erase(db, web, session, make_buyer, make_user):
+    from network.accounts import services as accounts
+    from network.accounts.models import OrgRole
+    from network.meetings.models import MeetingParticipant
+
+    buyer = make_buyer()
+    owner = make_user(name="Responsable qui reste")
+    accounts.set_member(buyer.organisation_id, owner, OrgRole.OWNER, acting=buyer.user)
+    c = web(buyer.user)
+    data = c.get("/compte/mes-donnees.json").get_json()
+    [row] = data["rendez_vous_d_affaires"]
+    assert row["contact"] == buyer.user.name and row["session"] == session.title
+    accounts.delete_account(buyer.user, "correct horse battery staple moselle")
+    db.session.expire_all()
+    p = db.session.get(MeetingParticipant, buyer.participant.id)
+    assert p is not None and p.contact_name == "" and p.registered_by_id is None
