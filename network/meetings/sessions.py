@@ -177,3 +177,18 @@ def session_for_event(event_id: int) -> MeetingSession | None:
 
 def is_over(session: MeetingSession, now: datetime) -> bool:
     return now >= as_utc(session.starts_at)
+
+
+def assign_table(session: MeetingSession, number: int, owner_id: int | None, *,
+                 acting: Any) -> MeetingTable:
+    """Give a table to one participant (a forum stand to its exhibitor): its meetings are
+    held there, and nobody else's. None frees the table."""
+    require_organiser(acting, session)
+    table = next((t for t in session.tables if t.number == number), None)
+    if table is None:
+        errors = FieldErrors()
+        errors.add("table", _("Cette table n'existe pas."), "bad_table")
+        errors.check()
+    table.owner_id = owner_id
+    db.session.flush()
+    return table
