@@ -97,22 +97,24 @@ def register_blueprints(app: Flask) -> None:
     from network.accounts import views as accounts
     from network.admin import views as admin
     from network.directory import views as directory
+    from network.esspresso import views as esspresso
     from network.events import door_views as door
     from network.events import views as events
     from network.main import views as main
     from network.outbox import views as outbox
 
-    for module in (main, accounts, outbox, directory, events, door, admin):
+    for module in (main, accounts, outbox, directory, events, door, esspresso, admin):
         app.register_blueprint(module.bp)
 
 
 def register_cli(app: Flask) -> None:
     from network import demo
     from network.accounts import cli as accounts
+    from network.esspresso import cli as esspresso
     from network.events import cli as events
     from network.outbox import cli as outbox
 
-    for module in (demo, accounts, outbox, events):
+    for module in (demo, accounts, outbox, events, esspresso):
         app.cli.add_command(module.cli)
 
 

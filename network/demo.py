@@ -35,10 +35,12 @@ def load_demo() -> list[str]:
         db.session.flush()
         done.append("compte membre membre@example.org")
     from network.directory import demo as directory
+    from network.esspresso import demo as esspresso
     from network.events import demo as events
 
-    # In this order: the directory's demo seeds the territories that the events use.
-    for module in (directory, events):
+    # In this order: the directory's demo seeds the territories that the events use;
+    # ESSpresso's session goes on the events' ESSpresso event, with the directory's suppliers.
+    for module in (directory, events, esspresso):
         done.extend(module.load(staff=staff, member=member))
     return done
 

@@ -1,0 +1,135 @@
+"""ESSpresso forms: field checks only; the services decide (and name every bad field)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms import widgets as w
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from network.esspresso.rules import AMOUNTS, BUYER_TYPES, PRIORITIES, RESERVATIONS, TIMINGS
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _int_or_zero(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if -2**31 < number < 2**31 else 0
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = w.ListWidget(prefix_label=False)
+    option_widget = w.CheckboxInput()
+
+
+class BuyerForm(FlaskForm):
+    name = StringField(_l("Nom de l'organisation"), validators=[Length(max=200)])
+    buyer_type = SelectField(_l("Type d'acheteur"),
+                             choices=choices((k.value, v) for k, v in BUYER_TYPES.items()),
+                             validate_choice=False)
+    siret = StringField(_l("SIRET"), validators=[Length(max=40)],
+                        description=_l("14 chiffres, sur l'avis de situation INSEE."))
+    naf_code = StringField(_l("Code NAF (APE)"), validators=[Length(max=10)],
+                           description=_l("Obligatoire pour une entreprise, par exemple 62.01Z."))
+    postcode = StringField(_l("Code postal"), validators=[Length(max=10)])
+    commune = StringField(_l("Commune"), validators=[Length(max=120)])
+    territory = SelectField(_l("Territoire"), choices=[], validate_choice=False)
+    website = StringField(_l("Site web"), validators=[Length(max=300)])
+    description = TextAreaField(_l("Présentation (facultatif)"), validators=[Length(max=2000)])
+
+
+class PresenceMixin:
+    arrives = TimeField(_l("Heure d'arrivée"), validators=[Optional()],
+                        description=_l("Laissez vide si vous êtes là dès le début."))
+    leaves = TimeField(_l("Heure de départ"), validators=[Optional()],
+                       description=_l("Laissez vide si vous restez jusqu'à la fin."))
+    max_meetings = IntegerField(_l("Nombre maximum de rendez-vous"),
+                                validators=[Optional(), NumberRange(min=1, max=96)])
+
+
+class NeedForm(FlaskForm):
+    category_id = SelectField(_l("Catégorie d'achat"), coerce=_int_or_zero, choices=[],
+                              validate_choice=False)
+    description = TextAreaField(_l("Votre besoin"), validators=[Length(max=2000)],
+                                description=_l("Quoi, combien, où : quelques lignes suffisent."))
+    amount = SelectField(_l("Montant estimé"),
+                         choices=choices((k.value, v) for k, v in AMOUNTS.items()),
+                         default="inconnu", validate_choice=False)
+    timing = SelectField(_l("Échéance"), choices=choices((k.value, v) for k, v in TIMINGS.items()),
+                         default="6-mois", validate_choice=False)
+    need_territory = SelectField(_l("Territoire concerné"), choices=[], validate_choice=False)
+    reservation = SelectField(_l("Type de marché"),
+                              choices=choices((k.value, v) for k, v in RESERVATIONS.items()),
+                              validate_choice=False)
+    has_social_clause = BooleanField(_l("Le marché comporte une clause sociale d'insertion"))
+
+
+class BuyerRegistrationForm(PresenceMixin, NeedForm):
+    organisation_id = SelectField(_l("Organisation acheteuse"), coerce=_int_or_zero,
+                                  choices=[], validate_choice=False)
+
+
+class SupplierRegistrationForm(PresenceMixin, FlaskForm):
+    organisation_id = SelectField(_l("Structure"), coerce=_int_or_zero, choices=[],
+                                  validate_choice=False)
+    categories = MultiCheckboxField(_l("Vos offres (issues de votre fiche)"),
+                                    coerce=_int_or_zero, choices=[], validate_choice=False)
+
+
+class PresenceForm(PresenceMixin, FlaskForm):
+    pass
+
+
+class BookingForm(FlaskForm):
+    slot = RadioField(_l("Créneau"), coerce=_int_or_zero, choices=[], validate_choice=False,
+                      validators=[InputRequired(message=_l("Choisissez un créneau."))])
+    as_participant = HiddenField()
+
+
+class WishForm(FlaskForm):
+    target = HiddenField(validators=[DataRequired()])
+    priority = SelectField(_l("Souhait"), coerce=_int_or_zero,
+                           choices=choices([(0, _l("Pas de souhait"))]
+                                           + [(k, f"{k} – {v}") for k, v in PRIORITIES.items()]))
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Motif (facultatif)"), validators=[Length(max=500)])
+
+
+class SessionForm(FlaskForm):
+    event_id = SelectField(_l("Événement ESSpresso"), coerce=_int_or_zero, choices=[],
+                           validate_choice=False)
+    slot_minutes = IntegerField(_l("Durée d'un créneau (minutes)"), default=20,
+                                validators=[InputRequired(), NumberRange(min=5, max=240)])
+    tables_count = IntegerField(_l("Nombre de tables"), default=30,
+                                validators=[InputRequired(), NumberRange(min=1, max=500)])
+    break_starts = TimeField(_l("Début de la pause"), validators=[Optional()])
+    break_ends = TimeField(_l("Fin de la pause"), validators=[Optional()])
+    booking_closes_at = DateTimeLocalField(_l("Fin des réservations"), format="%Y-%m-%dT%H:%M",
+                                           validators=[Optional()])
+    wishes_close_at = DateTimeLocalField(_l("Date limite des souhaits"),
+                                         format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+class OrganiserForm(FlaskForm):
+    email = StringField(_l("Adresse e-mail du compte"), validators=[DataRequired(),
+                                                                    Length(max=254)])

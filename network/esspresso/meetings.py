@@ -1,0 +1,93 @@
+"""Booking, declining and cancelling meetings, and marking wishes; each side is told by mail.
+
+The rules (who, when, no double booking) are the engine's (`network.meetings`); this module
+adds what ESSpresso says to people, through the outbox, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+
+from network.core.text import single_line
+from network.core.urls import external_url
+from network.extensions import db
+from network.meetings import booking as engine
+from network.meetings import wishes as wish_engine
+from network.meetings.models import Meeting, MeetingParticipant, MeetingSession
+from network.meetings.rules import get_participant
+from network.outbox import services as outbox
+
+
+def recipients(participant: MeetingParticipant) -> list[str]:
+    """Who reads mail for a participant: its organisation's team, the person, or the guest."""
+    if participant.organisation is not None:
+        return sorted({m.user.email for m in participant.organisation.members
+                       if m.user.is_active_account})
+    if participant.user_id is not None:
+        from network.accounts.models import User
+
+        user = db.session.get(User, participant.user_id)
+        return [user.email] if user is not None else []
+    return [participant.guest_email] if participant.guest_email else []
+
+
+def slot_label(session: MeetingSession, slot_index: int) -> str:
+    from network.core.time import to_paris
+
+    slot = session.slots[slot_index]
+    return f"{to_paris(slot.starts_at):%d/%m/%Y %H:%M}–{to_paris(slot.ends_at):%H:%M}"
+
+
+def tell(participant: MeetingParticipant, template: str, subject: str, **context: Any) -> None:
+    for address in recipients(participant):
+        outbox.enqueue(address, template, subject=single_line(subject),
+                       context={"participant": participant, **context})
+
+
+def book_meeting(session: MeetingSession, buyer_id: int, supplier_id: int, slot_index: int,
+                 *, acting: Any, now: datetime | None = None) -> Meeting:
+    buyer = get_participant(session, buyer_id)
+    supplier = get_participant(session, supplier_id)
+    meeting = engine.book(session, buyer, supplier, slot_index, acting=acting, now=now)
+    tell(supplier, "esspresso_booked",
+         _("ESSpresso : %(buyer)s vous propose un rendez-vous", buyer=buyer.display_name),
+         session=session, buyer=buyer, meeting=meeting, when=slot_label(session, slot_index),
+         link=external_url("esspresso.detail", session_id=session.id))
+    return meeting
+
+
+def decline_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
+                    reason: str = "", now: datetime | None = None) -> None:
+    meeting = engine.get_meeting(session, meeting_id)
+    buyer, supplier, slot = meeting.a, meeting.b, meeting.slot_index
+    engine.decline(session, meeting, acting=acting, reason=reason, now=now)
+    tell(buyer, "esspresso_declined",
+         _("ESSpresso : %(supplier)s a décliné votre rendez-vous",
+           supplier=supplier.display_name),
+         session=session, other=supplier, when=slot_label(session, slot),
+         reason=reason, link=external_url("esspresso.catalogue_page", session_id=session.id))
+
+
+def cancel_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
+                   reason: str = "", now: datetime | None = None) -> None:
+    meeting = engine.get_meeting(session, meeting_id)
+    a, b, slot = meeting.a, meeting.b, meeting.slot_index
+    engine.cancel(session, meeting, acting=acting, reason=reason, now=now)
+    from network.meetings.rules import acts_for
+
+    for told, other in ((a, b), (b, a)):
+        if not acts_for(acting, told):
+            tell(told, "esspresso_cancelled",
+                 _("ESSpresso : rendez-vous annulé avec %(other)s", other=other.display_name),
+                 session=session, other=other, when=slot_label(session, slot), reason=reason,
+                 link=external_url("esspresso.detail", session_id=session.id))
+
+
+def mark_wish(session: MeetingSession, source_id: int, target_id: int, priority: int, *,
+              acting: Any, now: datetime | None = None) -> None:
+    source = get_participant(session, source_id)
+    target = get_participant(session, target_id)
+    wish_engine.set_wish(session, source, target, priority, acting=acting, now=now)
