@@ -98,10 +98,12 @@ def register_blueprints(app: Flask) -> None:
     from network.admin import views as admin
     from network.directory import views as directory
     from network.events import views as events
+    from network.main import seo
     from network.main import views as main
+    from network.offers import views as offers
     from network.outbox import views as outbox
 
-    for module in (main, accounts, outbox, directory, events, admin):
+    for module in (main, seo, accounts, outbox, directory, events, offers, admin):
         app.register_blueprint(module.bp)
 
 
@@ -109,9 +111,10 @@ def register_cli(app: Flask) -> None:
     from network import demo
     from network.accounts import cli as accounts
     from network.events import cli as events
+    from network.offers import cli as offers
     from network.outbox import cli as outbox
 
-    for module in (demo, accounts, outbox, events):
+    for module in (demo, accounts, outbox, events, offers):
         app.cli.add_command(module.cli)
 
 

@@ -33,9 +33,10 @@ def load_demo() -> list[str]:
         done.append("compte membre membre@example.org")
     from network.directory import demo as directory
     from network.events import demo as events
+    from network.offers import demo as offers
 
     # In this order: the directory's demo seeds the territories that the events use.
-    for module in (directory, events):
+    for module in (directory, events, offers):
         done.extend(module.load(staff=staff, member=member))
     return done
 
