@@ -15,11 +15,19 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from network.offers.rules import ACCESSIBILITY_LABELS, ANSWER_LABELS, KIND_LABELS, WORK_MODE_LABELS
 
 DATE_MESSAGE = _l("Saisissez une date, par exemple 15/01/2027.")
+
+
+class ChoiceField(SelectField):
+    """A select whose value the service checks (so the message is ours, in French)."""
+
+    def pre_validate(self, form) -> None:
+        pass
 
 
 class CheckboxesField(SelectMultipleField):
@@ -31,7 +39,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class OfferForm(FlaskForm):
-    kind = SelectField(_l("Type d'offre"), choices=[])
+    kind = ChoiceField(_l("Type d'offre"), choices=[])
     title = StringField(_l("Intitulé"), render_kw={"maxlength": 160},
                         description=_l("Par exemple « Encadrant·e technique maraîchage » ou "
                                        "« Bénévole pour l'aide aux devoirs »."))
@@ -40,31 +48,34 @@ class OfferForm(FlaskForm):
                                                "« - », liens [texte](https://…)."))
     commune = StringField(_l("Commune"), render_kw={"maxlength": 120})
     postcode = StringField(_l("Code postal"), render_kw={"maxlength": 5, "inputmode": "numeric"})
-    territory = SelectField(_l("Territoire"), choices=[])
+    territory = ChoiceField(_l("Territoire"), choices=[])
     starts_on = DateField(_l("Début"), validators=[Optional()],
+                          invalid_value_message=DATE_MESSAGE,
                           description=_l("Laissez vide pour « dès que possible »."))
     time_commitment = StringField(
         _l("Temps de travail ou d'engagement"), render_kw={"maxlength": 120},
         description=_l("Par exemple « 35 h par semaine », « 24 h, 8 mois » ou « 2 h le "
                        "mercredi »."))
     places = IntegerField(_l("Nombre de places"), default=1,
+                          invalid_value_message=_l("Un nombre entre 1 et 1000."),
                           validators=[Optional(), NumberRange(
                               min=1, max=1000, message=_l("Un nombre entre 1 et 1000."))])
-    work_mode = SelectField(_l("Lieu de la mission"),
-                            choices=[(k.value, v) for k, v in WORK_MODE_LABELS.items()])
+    work_mode = ChoiceField(_l("Lieu de la mission"),
+                            choices=[SelectChoice(k.value, v)
+                                     for k, v in WORK_MODE_LABELS.items()])
     accessibility = CheckboxesField(_l("Accessibilité et accueil"),
-                                    choices=list(ACCESSIBILITY_LABELS.items()))
+                                    choices=[SelectChoice(code, label) for code, label
+                                             in ACCESSIBILITY_LABELS.items()])
     skills = StringField(_l("Compétences recherchées"), render_kw={"maxlength": 500},
                          description=_l("Séparées par des virgules."))
-    closes_on = DateField(_l("Date limite pour répondre"), validators=[Optional()])
+    closes_on = DateField(_l("Date limite pour répondre"), validators=[Optional()],
+                          invalid_value_message=DATE_MESSAGE)
 
     def setup(self, territories) -> OfferForm:
-        self.kind.choices = [("", _l("— choisir —"))] + [(k.value, v)
-                                                          for k, v in KIND_LABELS.items()]
-        self.territory.choices = [("", _l("— choisir —"))] + [(t.code, t.name)
-                                                               for t in territories]
-        for field in (self.starts_on, self.closes_on):
-            field.messages = DATE_MESSAGE
+        self.kind.choices = [SelectChoice("", _l("— choisir —"))] + [
+            SelectChoice(k.value, v) for k, v in KIND_LABELS.items()]
+        self.territory.choices = [SelectChoice("", _l("— choisir —"))] + [
+            SelectChoice(t.code, t.name) for t in territories]
         return self
 
 
@@ -96,7 +107,7 @@ class GuestAnswerForm(_AnswerFields):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("État"), choices=[(s.value, label)
+    status = ChoiceField(_l("État"), choices=[SelectChoice(s.value, label)
                                              for s, label in ANSWER_LABELS.items()])
     reason = TextAreaField(_l("Raison (obligatoire si non retenue, transmise à la personne)"),
                            validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
