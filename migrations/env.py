@@ -44,17 +44,11 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
-# Directory full-text search: the FTS5 table and its shadow tables (SQLite) and the GIN
-# expression index (PostgreSQL) come from network.directory.search.create_search_ddl, not
-# from the models; this filter keeps `flask db check` / autogenerate from dropping them.
-from network.directory.search import include_name as _directory_include_name  # noqa: E402
-from network.offers.search import SHADOW_NAMES as _OFFER_SEARCH_NAMES  # noqa: E402
-
-
-def include_name(name, type_, parent_names):
-    if type_ in ("table", "index", "column") and name in _OFFER_SEARCH_NAMES:
-        return False
-    return _directory_include_name(name, type_, parent_names)
+# Full-text search (network/core/search.py): the FTS5 tables and triggers (SQLite), the
+# generated tsvector column and its GIN index (PostgreSQL) of every declared SearchIndex come
+# from the search service, not from the models; this filter keeps `flask db check` /
+# autogenerate from dropping them.
+from network.core.search import include_name  # noqa: E402
 
 
 def get_metadata():

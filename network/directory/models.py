@@ -17,10 +17,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network.core.search import SearchIndex
 from network.core.time import UTCDateTime, utcnow
 from network.extensions import db
 
@@ -441,10 +441,7 @@ class Invitation(db.Model):
     structure: Mapped[Structure] = relationship()
 
 
-def _after_create(target, connection, **_kw) -> None:
-    from network.directory.search import create_search_ddl
-
-    create_search_ddl(connection)
-
-
-event.listen(Structure.__table__, "after_create", _after_create)
+#: Full-text search over `structures.search_text` (core search service: FTS5 / tsvector + GIN).
+STRUCTURE_SEARCH = SearchIndex(name="structures", table="structures", key="id",
+                               text="search_text")
+STRUCTURE_SEARCH.attach(Structure.__table__)

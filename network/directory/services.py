@@ -21,12 +21,12 @@ from sqlalchemy.orm import selectinload
 
 from network.accounts import services as accounts
 from network.accounts.models import Organisation, OrganisationKind, OrgRole, User
-from network.core import signals
+from network.core import search, signals
 from network.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from network.core.time import utcnow
 from network.core.tokens import make_token, read_token
 from network.core.urls import external_url
-from network.directory import search, validators
+from network.directory import validators
 from network.directory.images import InvalidImage, clean_logo
 from network.directory.models import (
     AREAS_SERVED,
@@ -38,6 +38,7 @@ from network.directory.models import (
     SCOP_FORMS,
     SERVICE_KINDS,
     SIAE_KINDS,
+    STRUCTURE_SEARCH,
     AreaServed,
     BuyerKind,
     CoopStatus,
@@ -252,7 +253,7 @@ def search_text_for(*, name: str, trade_name: str | None = None, commune: str = 
              LEGAL_FORMS[legal_form][0] if legal_form else "",
              BUYER_KINDS[buyer_kind] if buyer_kind and buyer_kind != BuyerKind.NONE else "",
              *(LABELS.get(code, code) for code in labels), description]
-    return search.normalize(" ".join(p for p in parts if p))
+    return search.normalise(" ".join(p for p in parts if p))
 
 
 def _refresh_search(structure: Structure) -> None:
@@ -268,7 +269,7 @@ def _refresh_search(structure: Structure) -> None:
         sectors=sector_names, categories=[o.category.name for o in structure.offerings],
         legal_form=structure.legal_form, buyer_kind=structure.buyer_kind,
         labels=[lab.label for lab in structure.labels], description=structure.description)
-    structure.sort_name = search.normalize(structure.display_name)[:200]
+    structure.sort_name = search.normalise(structure.display_name)[:200]
 
 
 def reindex(structure_ids: Iterable[int] | None = None) -> int:
@@ -420,7 +421,7 @@ def description_html(structure: Structure) -> str:
 
 def territory_of_organisation_name(name: str | None) -> str | None:
     """Territory name of the published structure with this name (events' figures use it)."""
-    key = search.normalize(name)
+    key = search.normalise(name)
     if not key:
         return None
     return db.session.scalar(
@@ -948,7 +949,7 @@ def _reference_model(kind: str):
 
 
 def _slug(name: str) -> str:
-    return search.normalize(name).replace(" ", "-")[:60]
+    return search.normalise(name).replace(" ", "-")[:60]
 
 
 def add_reference(kind: str, name: str, *, staff: User, parent_code: str | None = None):
@@ -1125,15 +1126,7 @@ def search_structures(query: str = "", filters: SearchFilters | None = None,
     if sort == "pertinence" and not words:
         sort = "nom"
     conditions = _filtered(filters)
-    ids = select(Structure.id)
-    rank = None
-    if words:
-        found = search.match(db.engine.dialect.name, Structure.id, Structure.search_text, words)
-        if found.join is not None:
-            ids = ids.join(*found.join)
-        if found.condition is not None:
-            conditions.append(found.condition)
-        rank = found.rank
+    ids, rank = search.apply(select(Structure.id), STRUCTURE_SEARCH, query)
     ids = ids.where(*conditions)
     order = {"nom": [Structure.sort_name], "recent": [Structure.approved_at.desc()],
              "commune": [Structure.commune, Structure.sort_name]}.get(sort)

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from network.directory import search, services
+from network.core import search
+from network.directory import services
 from network.directory.models import StructureStatus
 
 
@@ -35,7 +36,7 @@ def names(result) -> list[str]:
 
 
 def test_normalize_strips_accents_ligatures_and_case():
-    assert search.normalize("L'Économie  SOCIALE — Cœur") == "l economie sociale coeur"
+    assert search.normalise("L'Économie  SOCIALE — Cœur") == "l economie sociale coeur"
     assert search.terms("  ") == []
 
 
