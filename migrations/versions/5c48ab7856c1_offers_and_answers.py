@@ -1,8 +1,8 @@
 """offers and answers: job and volunteer offers, answers with their CVs, saved searches
 
-The full-text index of offers is written out here (FTS5 on SQLite, a stored tsvector with a
-GIN index on PostgreSQL), as `network/offers/search.py` creates it for `create_all`: a
-revision imports nothing from the live app but column types.
+The full-text index of offers is a FROZEN copy of `OFFER_SEARCH.ddl(dialect)` (network/core/
+search.py; FTS5 on SQLite, a stored tsvector with a GIN index on PostgreSQL): a revision
+imports nothing from the live app but column types.
 
 Revision ID: 5c48ab7856c1
 Revises: 6fd250846a7f
@@ -138,6 +138,7 @@ SQLITE_SEARCH = (
     "INSERT INTO offers_fts(offers_fts, rowid, search_text) "
     "VALUES ('delete', old.id, old.search_text); "
     "INSERT INTO offers_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "INSERT INTO offers_fts(offers_fts) VALUES ('rebuild')",
 )
 
 

@@ -16,10 +16,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network.core import search
 from network.core.time import UTCDateTime, utcnow
 from network.extensions import db
 
@@ -200,10 +200,6 @@ class SavedSearch(db.Model):
     sent_count: Mapped[int] = mapped_column(default=0)
 
 
-def _after_create(target, connection, **_kw) -> None:
-    from network.offers.search import create_search_ddl
-
-    create_search_ddl(connection)
-
-
-event.listen(Offer.__table__, "after_create", _after_create)
+#: Offers are found through the one search service (accent-free prefixes, FTS5 / tsvector).
+OFFER_SEARCH = search.SearchIndex(name="offers", table="offers", key="id", text="search_text")
+OFFER_SEARCH.attach(Offer.__table__)

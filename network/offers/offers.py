@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from network.accounts.models import OrganisationMember, OrgRole, User
-from network.core import signals
+from network.core import search, signals
 from network.core.auth import require, require_staff
 from network.core.errors import FieldErrors, NotFound, ValidationError
 from network.core.text import check_markdown, render_markdown, single_line
@@ -32,12 +32,12 @@ from network.directory.models import (
     structure_sectors,
 )
 from network.extensions import db
-from network.offers import search
 from network.offers.models import (
     ACCESSIBILITY,
     ENGAGEMENT_KINDS,
     FAMILIES,
     JOB_KINDS,
+    OFFER_SEARCH,
     Offer,
     OfferKind,
     OfferState,
@@ -186,7 +186,7 @@ def search_text_for(offer: Offer) -> str:
     parts = [offer.title, str(KIND_LABELS[offer.kind]), structure.display_name if structure
              else "", offer.commune, offer.postcode, territory.name if territory else "",
              offer.skills, *sectors, offer.description]
-    return search.normalize(" ".join(p for p in parts if p))
+    return search.normalise(" ".join(p for p in parts if p))
 
 
 def _refresh_search(offer: Offer) -> None:
@@ -540,17 +540,8 @@ def search_offers(filters: OfferFilters | None = None, *, sort: str = "", page: 
     sort = sort if sort in SORTS else ("pertinence" if words else "recent")
     if sort == "pertinence" and not words:
         sort = "recent"
-    conditions = _open_conditions(now) + _filter_conditions(filters)
-    ids = select(Offer.id)
-    rank = None
-    if words:
-        found = search.match(db.session, words)
-        if found.join is not None:
-            ids = ids.join(*found.join)
-        if found.condition is not None:
-            conditions.append(found.condition)
-        rank = found.rank
-    ids = ids.where(*conditions)
+    ids, rank = search.apply(select(Offer.id), OFFER_SEARCH, filters.q)
+    ids = ids.where(*_open_conditions(now), *_filter_conditions(filters))
     order = {"recent": [Offer.published_at.desc()], "date-limite": [Offer.closes_on],
              "debut": [Offer.starts_on.is_not(None), Offer.starts_on]}.get(sort)
     if order is None:

@@ -229,3 +229,22 @@ def test_staff_figures_count_offers(db, make_offer):
     sections = dict(admin.dashboard())
     figures = sections["Offres d'emploi et de bénévolat"]
     assert (figures[0].label, figures[0].value) == ("Offres en ligne", 1)
+
+
+def test_the_revision_carries_the_search_service_ddl():
+    """The migration's frozen copy is what the search service creates for `create_all`."""
+    import importlib.util
+    from pathlib import Path
+
+    from network.offers.models import OFFER_SEARCH
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / \
+        "5c48ab7856c1_offers_and_answers.py"
+    spec = importlib.util.spec_from_file_location("offers_revision", path)
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    assert list(revision.SQLITE_SEARCH) == OFFER_SEARCH.ddl("sqlite")
+    source = path.read_text(encoding="utf-8")
+    for statement in OFFER_SEARCH.ddl("postgresql"):
+        assert " ".join(statement.split()) in " ".join(
+            source.replace('"\n', "").replace('                   "', "").split())
