@@ -398,7 +398,10 @@ SORTS = {"pertinence": _l("Pertinence"), "recent": _l("Les plus récentes"),
 
 
 def _clip(values: Iterable[str | None], limit: int = 20) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v.strip()[:60] for v in values if v and v.strip()))[:limit]
+    """At most `limit` distinct values of 60 characters, without control characters (a NUL
+    byte would make PostgreSQL refuse the query)."""
+    cleaned = (single_line(v, max_length=60) for v in values if v)
+    return tuple(dict.fromkeys(v for v in cleaned if v))[:limit]
 
 
 def _date_arg(value: str | None) -> date | None:
@@ -439,7 +442,7 @@ class OfferFilters:
         starts = args.get("debut_avant")
         if isinstance(starts, list):
             starts = starts[0] if starts else None
-        return cls(q=str(q).replace("\x00", "")[:200], starts_by=_date_arg(starts), **values)
+        return cls(q=single_line(str(q), max_length=200), starts_by=_date_arg(starts), **values)
 
     def to_args(self) -> dict[str, Any]:
         out: dict[str, Any] = {arg: list(getattr(self, attr)) for arg, attr in self.ARGS.items()

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -47,6 +48,13 @@ def offer_helpers():
 @bp.context_processor
 def labels():
     return {"labels": rules, "JOB_KINDS": JOB_KINDS, "OfferState": OfferState}
+
+
+def _structure(structure_id: int):
+    """The directory's structure, or 404 (ids beyond the column's range included)."""
+    if not 0 < structure_id < 2**31:
+        abort(404)
+    return directory.get_structure(structure_id)
 
 
 def _answer_limit() -> str:
@@ -255,7 +263,7 @@ def publish_start():
 @bp.get("/offres/structure/<int:structure_id>")
 @login_required
 def manage(structure_id: int):
-    structure = directory.get_structure(structure_id)
+    structure = _structure(structure_id)
     items = offers.list_structure_offers(structure, acting=current_user)
     return render_template("offers/manage.html", structure=structure, offers=items,
                            counts=answers.answer_counts([o.id for o in items]),
@@ -280,7 +288,7 @@ def _data(form) -> offers.OfferData:
 @bp.route("/offres/structure/<int:structure_id>/nouvelle", methods=["GET", "POST"])
 @login_required
 def create(structure_id: int):
-    structure = directory.get_structure(structure_id)
+    structure = _structure(structure_id)
     rules.require_manage(current_user, structure)
     form = _offer_form() if request.method == "POST" else _offer_form({
         "commune": structure.commune, "postcode": structure.postcode,
@@ -307,9 +315,9 @@ def edit(offer_id: int):
 
 
 ACTIONS = {
-    "publier": (offers.publish_offer, "Offre publiée : elle est en ligne."),
-    "pourvue": (offers.fill_offer, "Offre marquée comme pourvue."),
-    "fermer": (offers.close_offer, "Offre fermée : elle n'accepte plus de réponses."),
+    "publier": (offers.publish_offer, _l("Offre publiée : elle est en ligne.")),
+    "pourvue": (offers.fill_offer, _l("Offre marquée comme pourvue.")),
+    "fermer": (offers.close_offer, _l("Offre fermée : elle n'accepte plus de réponses.")),
 }
 
 
@@ -321,7 +329,7 @@ def change_state(offer_id: int, action: str):
         abort(400)
     service, done = ACTIONS[action]
     return act(lambda: service(offer, acting=current_user),
-               to=url_for("offers.detail", offer_id=offer.id), done=_(done))
+               to=url_for("offers.detail", offer_id=offer.id), done=str(done))
 
 
 @bp.post("/offres/<int:offer_id>/supprimer")

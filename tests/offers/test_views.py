@@ -150,7 +150,8 @@ def test_team_creates_edits_and_publishes_through_the_pages(client, login, team)
     assert "Animateur·rice du jardin" in listing
 
 
-@pytest.mark.parametrize("who", ["anonymous", "stranger", "other_team", "answerer"])
+@pytest.mark.parametrize("who", ["anonymous", "stranger", "other_team", "answerer",
+                                 "unverified_member"])
 def test_team_pages_refuse_everyone_else(client, login, make_offer, make_user, make_structure,
                                          make_pdf, team, who):
     structure, owner = team
@@ -169,6 +170,14 @@ def test_team_pages_refuse_everyone_else(client, login, make_offer, make_user, m
         login(other)
     elif who == "answerer":
         login(answerer)
+    elif who == "unverified_member":  # in the team, but the address is not confirmed
+        from network.accounts import services as accounts
+        from network.accounts.models import OrgRole
+
+        member = make_user(email_verified_at=None)
+        accounts.set_member(structure.organisation_id, member, OrgRole.EDITOR, acting=owner)
+        db.session.commit()
+        login(member)
     gets = [f"/offres/structure/{structure.id}", f"/offres/structure/{structure.id}/nouvelle",
             f"/offres/{offer.id}/modifier", f"/offres/{offer.id}/reponses"]
     posts = [(f"/offres/{offer.id}/fermer", {}), (f"/offres/{offer.id}/pourvue", {}),
