@@ -157,8 +157,10 @@ def notify_published(offer: Offer, now: datetime | None = None) -> int:
 
 
 def _person_alerts(user: User) -> list[SavedSearch]:
-    return list(db.session.scalars(select(SavedSearch).where(
-        or_(SavedSearch.user_id == user.id, SavedSearch.email == user.email))))
+    condition = SavedSearch.user_id == user.id
+    if user.is_verified:
+        condition = or_(condition, SavedSearch.email == user.email)
+    return list(db.session.scalars(select(SavedSearch).where(condition)))
 
 
 @signals.personal_data_export.connect

@@ -389,8 +389,12 @@ def purge_unconfirmed(*, now: datetime | None = None, days: int = 7) -> int:
 
 
 def _person_answers(user: User) -> list[OfferAnswer]:
-    return list(db.session.scalars(select(OfferAnswer).where(
-        or_(OfferAnswer.user_id == user.id, OfferAnswer.email == user.email))))
+    """By account, and by address only once it is verified (an unconfirmed address may be
+    someone else's: their guest answers are not this account's to export or erase)."""
+    condition = OfferAnswer.user_id == user.id
+    if user.is_verified:
+        condition = or_(condition, OfferAnswer.email == user.email)
+    return list(db.session.scalars(select(OfferAnswer).where(condition)))
 
 
 @signals.personal_data_export.connect

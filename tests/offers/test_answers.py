@@ -281,3 +281,14 @@ def test_guest_answers_join_the_account_once_its_address_is_verified(db, make_of
     signals.email_verified.send(user)
     assert answer.user_id == user.id
     assert answers.list_for_person(user) == [answer]
+
+
+def test_an_unverified_account_neither_exports_nor_erases_guest_answers_of_its_address(
+        db, make_offer, make_user):
+    from network.core import gdpr
+
+    answer = answers.answer_offer(make_offer(), _guest(), acting=None)
+    squatter = make_user(email="invitee1@example.net", email_verified_at=None)
+    assert gdpr.export_sections(squatter)["candidatures"] == []
+    gdpr.erase_everywhere(squatter)
+    assert db.session.get(OfferAnswer, answer.id) is not None
