@@ -90,9 +90,10 @@ class OfferData:
 
 
 def _territory(code: str) -> Territory | None:
+    code = single_line(code, max_length=60)  # no NUL byte may reach PostgreSQL
     if not code:
         return None
-    return db.session.scalar(select(Territory).where(Territory.code == code[:60]))
+    return db.session.scalar(select(Territory).where(Territory.code == code))
 
 
 def _clean(data: OfferData, *, now: datetime) -> dict[str, Any]:
