@@ -78,8 +78,8 @@ def save_search(filters: OfferFilters, *, acting: Any, email: str = "",
     return alert
 
 
-def confirm_alert(guest: Guest, *, now: datetime | None = None) -> SavedSearch:
-    alert = _alert_of(guest)
+def confirm_alert(*, acting: Guest, now: datetime | None = None) -> SavedSearch:
+    alert = _alert_of(acting)
     if alert is None:
         raise NotFound(_("Cette alerte n'existe plus."), "alert_not_found")
     if alert.confirmed_at is None:
@@ -88,9 +88,9 @@ def confirm_alert(guest: Guest, *, now: datetime | None = None) -> SavedSearch:
     return alert
 
 
-def stop_alert(guest: Guest) -> bool:
+def stop_alert(*, acting: Guest) -> bool:
     """One click from the mail: the alert is deleted (True), or was already gone (False)."""
-    alert = _alert_of(guest)
+    alert = _alert_of(acting)
     if alert is None:
         return False
     db.session.delete(alert)

@@ -99,8 +99,9 @@ def _answer_of_guest(guest: Guest) -> OfferAnswer:
     return answer
 
 
-def answer_for_guest(guest: Guest) -> OfferAnswer:
-    return _answer_of_guest(guest)
+def answer_for_guest(*, acting: Guest) -> OfferAnswer:
+    """What the signed link shows its holder: their own answer and its state."""
+    return _answer_of_guest(acting)
 
 
 def _person_link(answer: OfferAnswer) -> str:
@@ -211,10 +212,10 @@ def answer_offer(offer: Offer, data: AnswerData, *, acting: Any,
     return answer
 
 
-def confirm_answer(guest: Guest, *, now: datetime | None = None) -> OfferAnswer:
+def confirm_answer(*, acting: Guest, now: datetime | None = None) -> OfferAnswer:
     """The guest clicked the link: the answer reaches the structure (once)."""
     now = now or utcnow()
-    answer = _answer_of_guest(guest)
+    answer = _answer_of_guest(acting)
     if answer.confirmed_at is None:
         answer.confirmed_at = now
         _mail_team(answer)

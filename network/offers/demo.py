@@ -210,7 +210,7 @@ def load(*, staff, member) -> list[str]:
                                   message="Bonjour, votre offre m'intéresse beaucoup : je suis "
                                           "disponible rapidement et j'habite à proximité.")
         answer = answers.answer_offer(offer, data, acting=None, now=now - timedelta(days=10))
-        answers.confirm_answer(Guest(email=answer.email, scope=f"answer:{answer.id}"),
+        answers.confirm_answer(acting=Guest(email=answer.email, scope=f"answer:{answer.id}"),
                                now=now - timedelta(days=10 - n % 3))
         if n % 4 != 3:
             status = [AnswerStatus.CONTACTED, AnswerStatus.RETAINED,

@@ -172,14 +172,14 @@ def check_inbox(offer_id: int):
 @bp.get("/offres/candidature/confirmer/<token>")
 def confirm_answer(token: str):
     guest = answers.guest_from_token(token, purpose=answers.CONFIRM)
-    answer = answers.confirm_answer(guest)
+    answer = answers.confirm_answer(acting=guest)
     flash(_("Merci : votre réponse est transmise à la structure."), "success")
     return redirect(url_for("offers.guest_answer", token=answers.view_token(answer)))
 
 
 @bp.get("/offres/candidature/<token>")
 def guest_answer(token: str):
-    answer = answers.answer_for_guest(answers.guest_from_token(token))
+    answer = answers.answer_for_guest(acting=answers.guest_from_token(token))
     return render_template("offers/guest_answer.html", answer=answer, offer=answer.offer)
 
 
@@ -228,14 +228,14 @@ def save_alert():
 
 @bp.get("/offres/alertes/confirmer/<token>")
 def confirm_alert(token: str):
-    alert = alerts.confirm_alert(alerts.guest_from_token(token, alerts.CONFIRM))
+    alert = alerts.confirm_alert(acting=alerts.guest_from_token(token, alerts.CONFIRM))
     return render_template("offers/alert_done.html", alert=alert, confirmed=True)
 
 
 @bp.get("/offres/alertes/arreter/<token>")
 def stop_alert(token: str):
     """One click from the mail, no login: the alert is deleted."""
-    stopped = alerts.stop_alert(alerts.guest_from_token(token, alerts.STOP))
+    stopped = alerts.stop_alert(acting=alerts.guest_from_token(token, alerts.STOP))
     return render_template("offers/alert_done.html", alert=None, stopped=stopped)
 
 

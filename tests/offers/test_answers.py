@@ -54,8 +54,8 @@ def test_a_guest_confirms_by_the_signed_link_then_the_team_sees_it(db, make_offe
     token = mail.body_text.split("/offres/candidature/confirmer/")[1].split()[0]
     guest = answers.guest_from_token(token, purpose=answers.CONFIRM)
     assert guest.scope == f"answer:{answer.id}"
-    answers.confirm_answer(guest)
-    answers.confirm_answer(guest)  # twice: the team is told once
+    answers.confirm_answer(acting=guest)
+    answers.confirm_answer(acting=guest)  # twice: the team is told once
     db.session.commit()
     assert answers.list_answers(offer, acting=team[1]) == [answer]
     assert [m.kind for m in outbox_messages(team[1].email)].count("offer_answer_new") == 1
@@ -72,7 +72,8 @@ def test_a_forged_or_foreign_link_is_refused(db, make_offer):
     with pytest.raises(TokenError):  # a view link is not a confirmation link
         answers.guest_from_token(answers.view_token(answer), purpose=answers.CONFIRM)
     with pytest.raises(NotFound):
-        answers.confirm_answer(Guest(email="autre@example.net", scope=f"answer:{answer.id}"))
+        answers.confirm_answer(acting=Guest(email="autre@example.net",
+                                             scope=f"answer:{answer.id}"))
 
 
 def test_bad_input_is_named_field_by_field_and_nothing_is_kept(db, make_offer):
