@@ -81,3 +81,26 @@ def test_huge_ids_in_urls(client, login, team, make_staff):
     client.post("/deconnexion")
     login(make_staff())
     assert client.post(f"/offres/{big}/retirer", data={"reason": "raison"}).status_code == 404
+
+
+def test_api_query_strings_from_hypothesis(app, client, make_offer):
+    """Random query strings on the API and the list: a JSON answer (200 or 422), never 5xx."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    make_offer()
+    names = st.sampled_from(["q", "type", "famille", "territoire", "secteur", "commune", "mode",
+                             "debut_avant", "tri", "page", "per_page", "x"])
+    values = st.one_of(st.text(max_size=300), st.integers(min_value=-2**70, max_value=2**70)
+                       .map(str), st.dates().map(lambda d: d.isoformat()))
+
+    @settings(max_examples=60, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(names, values), max_size=6))
+    def check(pairs):
+        response = client.get("/api/v1/offers", query_string=pairs)
+        assert response.status_code in (200, 422), (pairs, response.status_code)
+        assert response.is_json
+        assert client.get("/offres/", query_string=pairs).status_code == 200
+
+    check()
