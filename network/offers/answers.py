@@ -11,7 +11,7 @@ import hashlib
 import io
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,6 +36,7 @@ from network.outbox import services as outbox
 CONFIRM = "offers.answer-confirm"
 VIEW = "offers.answer-view"
 MAX_MESSAGE = 5000
+RESEND_AFTER = timedelta(minutes=10)
 
 
 class TooManyAnswers(DomainError):
@@ -185,7 +186,8 @@ def answer_offer(offer: Offer, data: AnswerData, *, acting: Any,
         OfferAnswer.offer_id == offer.id, OfferAnswer.email == email))
     if existing is not None:
         if existing.confirmed_at is None and not account:
-            _mail_confirm(existing)  # lost the first mail: send the link again
+            if not _confirm_sent_recently(existing.email, now):
+                _mail_confirm(existing)  # lost the first mail: send the link again
             return existing
         raise Conflict(_("Vous avez déjà répondu à cette offre : suivez votre candidature "
                          "dans « Mes candidatures »."), "already_answered")
@@ -341,6 +343,16 @@ def response_stats(structure: Structure, *, now: datetime | None = None) -> Resp
 
 
 # --- mail ----------------------------------------------------------------------------------------
+
+def _confirm_sent_recently(email: str, now: datetime) -> bool:
+    """At most one confirmation link per address every ten minutes: re-posting the form
+    cannot be used to flood someone's mailbox."""
+    from network.outbox.models import OutboxMessage
+
+    return bool(db.session.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.to_address == email, OutboxMessage.kind == "offer_answer_confirm",
+        OutboxMessage.created_at >= as_utc(now) - RESEND_AFTER)))
+
 
 def _mail_confirm(answer: OfferAnswer) -> None:
     subject = single_line(_("Confirmez votre réponse : %(title)s", title=answer.offer.title))
