@@ -102,6 +102,15 @@ class Config:
     # Accessibility/dietary answers erased and guests anonymised this long after an event ends.
     EVENTS_RETENTION_DAYS = env_int("EVENTS_RETENTION_DAYS", 90)
 
+    # Offers (jobs and volunteering) and the answers people send.
+    OFFERS_CV_MAX_BYTES = env_int("OFFERS_CV_MAX_BYTES", 2 * 1024 * 1024)
+    OFFERS_CV_RETENTION_DAYS = env_int("OFFERS_CV_RETENTION_DAYS", 180)
+    OFFERS_ANSWERS_PER_HOUR = env_int("OFFERS_ANSWERS_PER_HOUR", 5)
+    OFFERS_ANSWER_RATE_LIMIT = os.environ.get("OFFERS_ANSWER_RATE_LIMIT",
+                                              "10 per hour;30 per day")
+    OFFERS_GUEST_CONFIRM_MAX_AGE = env_int("OFFERS_GUEST_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+    OFFERS_ALERTS_PER_ADDRESS = env_int("OFFERS_ALERTS_PER_ADDRESS", 10)
+
     # Languages and time.
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"

@@ -100,10 +100,13 @@ def register_blueprints(app: Flask) -> None:
     from network.esspresso import views as esspresso
     from network.events import door_views as door
     from network.events import views as events
+    from network.main import seo
     from network.main import views as main
+    from network.offers import views as offers
     from network.outbox import views as outbox
 
-    for module in (main, accounts, outbox, directory, events, door, esspresso, admin):
+    for module in (main, seo, accounts, outbox, directory, events, door, esspresso, offers,
+                   admin):
         app.register_blueprint(module.bp)
 
 
@@ -112,9 +115,10 @@ def register_cli(app: Flask) -> None:
     from network.accounts import cli as accounts
     from network.esspresso import cli as esspresso
     from network.events import cli as events
+    from network.offers import cli as offers
     from network.outbox import cli as outbox
 
-    for module in (demo, accounts, outbox, events, esspresso):
+    for module in (demo, accounts, outbox, events, esspresso, offers):
         app.cli.add_command(module.cli)
 
 

@@ -37,10 +37,11 @@ def load_demo() -> list[str]:
     from network.directory import demo as directory
     from network.esspresso import demo as esspresso
     from network.events import demo as events
+    from network.offers import demo as offers
 
     # In this order: the directory's demo seeds the territories that the events use;
     # ESSpresso's session goes on the events' ESSpresso event, with the directory's suppliers.
-    for module in (directory, events, esspresso):
+    for module in (directory, events, esspresso, offers):
         done.extend(module.load(staff=staff, member=member))
     return done
 

@@ -7,4 +7,5 @@ from network.directory import models as directory  # noqa: F401
 from network.esspresso import models as esspresso  # noqa: F401
 from network.events import models as events  # noqa: F401
 from network.meetings import models as meetings  # noqa: F401
+from network.offers import models as offers  # noqa: F401
 from network.outbox import models as outbox  # noqa: F401

@@ -39,6 +39,10 @@ registration_cancelled = _signals.signal("registration-cancelled")
 #: sender=Registration, acting=actor: someone was let in at the door.
 checkin_created = _signals.signal("checkin-created")
 
+# --- offers ------------------------------------------------------------------------------------
+#: sender=Offer, now=datetime: an offer has just gone online (saved-search alerts listen).
+offer_published = _signals.signal("offer-published")
+
 
 def collect(signal: Any, sender: Any = None, **kwargs: Any) -> list[Any]:
     """The non-None return values of every receiver, in a stable order (by receiver name)."""
