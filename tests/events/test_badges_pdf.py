@@ -45,6 +45,7 @@ def crowd(make_event, make_user, db):
             regs.append(registration.register(event, registration.Answers(
                 name=name, email=email, organisation_name=org, organisation_kind="buyer"),
                 acting=System("test")).registration)
+        db.session.commit()  # services flush; the pages read committed rows
         return event, regs
 
     return make

@@ -335,6 +335,7 @@ def test_personal_data_export_and_erase(db, web, session, make_buyer, make_user)
     buyer = make_buyer()
     owner = make_user(name="Responsable qui reste")
     accounts.set_member(buyer.organisation_id, owner, OrgRole.OWNER, acting=buyer.user)
+    db.session.commit()  # services flush; the request edge (here, the test) commits
     c = web(buyer.user)
     data = c.get("/compte/mes-donnees.json").get_json()
     [row] = data["rendez_vous_d_affaires"]
