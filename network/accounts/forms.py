@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from network.core.forms import Form
 
 REQUIRED = "Ce champ est obligatoire."
 EMAIL = Email(message="Saisissez une adresse e-mail valide, par exemple prenom.nom@exemple.fr.",
               check_deliverability=False)
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField("Prénom et nom", validators=[DataRequired(REQUIRED), Length(max=120)],
                        render_kw={"autocomplete": "name"})
     email = EmailField("Adresse e-mail", validators=[DataRequired(REQUIRED), EMAIL,
@@ -34,7 +35,7 @@ class SignUpForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Adresse e-mail", validators=[DataRequired(REQUIRED), EMAIL],
                        render_kw={"autocomplete": "email"})
     password = PasswordField("Mot de passe", validators=[DataRequired(REQUIRED)],
@@ -43,12 +44,12 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField("Adresse e-mail", validators=[DataRequired(REQUIRED), EMAIL],
                        render_kw={"autocomplete": "email"})
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField("Nouveau mot de passe", validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "new-password"})
     password_confirm = PasswordField(
@@ -64,14 +65,14 @@ class ChangePasswordForm(ResetPasswordForm):
                                      render_kw={"autocomplete": "current-password"})
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email = EmailField("Nouvelle adresse e-mail", validators=[DataRequired(REQUIRED), EMAIL],
                        render_kw={"autocomplete": "email"})
     password = PasswordField("Mot de passe actuel", validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField("Mot de passe actuel", validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})
     confirm = BooleanField(
@@ -80,5 +81,5 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """Buttons that POST (log out, resend, language): CSRF only."""

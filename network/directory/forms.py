@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import request
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.core.forms import Form
 from network.directory import validators
 from network.directory.images import MAX_BYTES
 from network.directory.models import (
@@ -58,7 +58,7 @@ def _identifier(check):
     return validate
 
 
-class StructureForm(FlaskForm):
+class StructureForm(Form):
     name = StringField("Nom de la structure", validators=[DataRequired(REQUIRED),
                                                           Length(max=200)])
     trade_name = StringField("Nom d'usage ou sigle", validators=[Length(max=200)])
@@ -227,17 +227,17 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField("Raison (envoyée à la structure)",
                            validators=[DataRequired(REQUIRED), Length(min=5, max=2000)])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     message = TextAreaField("Message aux responsables (facultatif)",
                             validators=[Length(max=1000)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField("Adresse e-mail de la personne", validators=[DataRequired(REQUIRED),
                                                                      Length(max=254)])
     role = SelectField("Rôle", choices=_choices([
@@ -245,11 +245,11 @@ class InviteForm(FlaskForm):
         ("owner", "Responsable (gère aussi les membres)")]))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Rôle", choices=_choices([("editor", "Éditeur"), ("owner", "Responsable")]))
 
 
-class ReferenceForm(FlaskForm):
+class ReferenceForm(Form):
     name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=120)])
     parent = SelectField("Secteur parent", choices=[], validate_choice=False)
 

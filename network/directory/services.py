@@ -1211,7 +1211,7 @@ def public_dict(structure: Structure, *, base_url: str | None = None) -> dict[st
 def api_payload(args: Mapping, *, base_url: str) -> tuple[bytes, str]:
     """The JSON body of GET /api/v1/structures and its ETag (a hash of the body)."""
     try:
-        page = max(int(args.get("page", 1)), 1)
+        page = min(max(int(args.get("page", 1)), 1), 100_000)  # huge pages overflow OFFSET
         per_page = min(max(int(args.get("per_page", PER_PAGE)), 1), MAX_PER_PAGE)
     except ValueError as exc:
         raise ValidationError("page et per_page doivent être des nombres entiers.",

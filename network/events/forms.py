@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from network.core.forms import Form
 from network.events.models import KIND_LABELS
 from network.events.territories import territories, territory_name
 
@@ -28,7 +28,7 @@ def _dt(label: str, required: bool = True, **kw):
     return DateTimeLocalField(label, format=DT_FORMAT, validators=validators, **kw)
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     kind = SelectField("Type d'événement",
                        choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
                        validators=[DataRequired(REQUIRED)])
@@ -71,7 +71,7 @@ class EventForm(FlaskForm):
         self.territory.choices = [SelectChoice(k, v) for k, v in names.items()]
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     """The questions; for signed-in people they come pre-filled from the profile."""
 
     organisation_name = StringField("Organisation", validators=[Optional(), Length(max=200)],
@@ -102,19 +102,19 @@ class StaffAddForm(GuestRegistrationForm):
     pass
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     people = TextAreaField(
         "Collègues à inscrire", validators=[DataRequired(REQUIRED), Length(max=5000)],
         description="Une personne par ligne : Prénom Nom <adresse e-mail>.")
     role = StringField("Fonction (facultatif)", validators=[Optional(), Length(max=120)])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=200)])
     body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=10000)])
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     """The code under the QR, typed by hand when the camera cannot read the badge."""
 
     code = StringField("Code du badge", validators=[DataRequired("Saisissez le code du badge."),
