@@ -77,6 +77,7 @@ class Config:
     # memory:// counts in each process: production refuses it (every worker must share one).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
     # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are trusted.
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
