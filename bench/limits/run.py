@@ -105,7 +105,8 @@ def run(env_name: str, storage: str, workers: int, attempts: int, visitors: list
             error = proc.stderr.read().decode(errors="replace")
             proc.stderr.close()
             reason = re.search(r"RuntimeError: (.*)", error)
-            print(f"{label}: refuses to start ({reason.group(1)[:70] if reason else error[-200:]})")
+            why = reason.group(1)[:120] if reason else error[-200:]
+            print(f"{label}: refuses to start ({why})")
             return None
         try:
             results = {}
