@@ -15,7 +15,7 @@ from flask import (
     session,
 )
 from flask_babel import format_datetime
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -187,9 +187,9 @@ ERROR_TEXT = {
     422: ("Données invalides", "Certaines informations ne sont pas valides."),
     429: ("Trop de tentatives", "Vous avez fait trop de demandes en peu de temps. Patientez "
           "quelques minutes avant de réessayer."),
-    503: ("Service momentanément indisponible", "La base de données ne répond pas pour "
-          "l'instant. Rien n'a été enregistré de cette dernière action : réessayez dans un "
-          "instant."),
+    503: (_l("Service momentanément indisponible"), _l(
+        "La base de données ne répond pas pour l'instant. Rien n'a été enregistré de cette "
+        "dernière action : réessayez dans un instant.")),
     500: ("Erreur du serveur", "Une erreur inattendue s'est produite. Rien n'a été perdu de ce "
           "qui était déjà enregistré ; l'équipe a été prévenue. Réessayez dans un instant."),
 }
@@ -197,9 +197,9 @@ ERROR_TEXT = {
 
 #: Seconds a client should wait before trying again after a 503.
 RETRY_AFTER_SECONDS = 5
-UNSTORABLE_TEXT = ("Caractère non autorisé : la demande contient un caractère invisible qui ne "
-                   "peut pas être enregistré (caractère nul ou mal encodé). Retapez le texte "
-                   "sans le copier-coller depuis un autre logiciel, puis réessayez.")
+UNSTORABLE_TEXT = _l("Caractère non autorisé : la demande contient un caractère invisible qui "
+                     "ne peut pas être enregistré (caractère nul ou mal encodé). Retapez le "
+                     "texte sans le copier-coller depuis un autre logiciel, puis réessayez.")
 ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many_requests",
                500: "server_error", 503: "unavailable"}
@@ -217,6 +217,7 @@ def register_errors(app: Flask) -> None:
 
     def render(code: int, detail: str | None = None, error: str | None = None):
         title, text = ERROR_TEXT.get(code, ERROR_TEXT[500 if code >= 500 else 400])
+        title, text = str(title), str(text)
         if wants_json():  # the API answers JSON, in the house shape and its documented one
             message = detail or text
             return jsonify({"error": error or ERROR_CODES.get(code, "error"),
@@ -226,7 +227,7 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(UnstorableInput)
     def unstorable_input(err):
-        return render(400, _(UNSTORABLE_TEXT), "invalid_character")
+        return render(400, str(UNSTORABLE_TEXT), "invalid_character")
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
@@ -265,7 +266,7 @@ def register_errors(app: Flask) -> None:
         try:
             response = make_response(render(503))
         except Exception:  # the page itself needs something that is down: plain text
-            response = make_response((ERROR_TEXT[503][1], 503,
+            response = make_response((str(ERROR_TEXT[503][1]), 503,
                                       {"Content-Type": "text/plain; charset=utf-8"}))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

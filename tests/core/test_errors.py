@@ -231,3 +231,31 @@ def test_a_bug_is_still_a_500_not_a_503(app, client):
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert client.get("/requete-fausse").status_code == 500
+
+
+# --- the rules every form field of a kind obeys (network/core/forms.py) -----------------------
+
+@pytest.mark.parametrize(("start", "count", "ok"), [
+    ("2026-12-02T16:30", "12", True),
+    ("0001-01-01T00:00", "12", False),
+    ("9999-12-31T23:59", "12", False),
+    ("2026-12-02T16:30", str(2**63), False),
+    ("2026-12-02T16:30", str(-(2**31)), False),
+])
+def test_every_date_and_integer_field_is_bounded(app, start, count, ok):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import DateTimeLocalField, IntegerField
+    from wtforms.validators import Optional
+
+    from network.core.forms import Form
+
+    class Sample(Form):
+        start_at = DateTimeLocalField("Début", format="%Y-%m-%dT%H:%M")
+        count = IntegerField("Nombre", validators=[Optional()])
+
+    with app.test_request_context(method="POST"):
+        form = Sample(MultiDict({"start_at": start, "count": count}))
+        assert form.validate() is ok, form.errors
+        if not ok:
+            message = " ".join(form.errors.get("start_at", []) + form.errors.get("count", []))
+            assert "entre 1900 et 2100" in message or "trop grand" in message
