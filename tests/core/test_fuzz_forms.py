@@ -12,12 +12,12 @@ The assertion: never a 5xx, and when the answer is a refusal (4xx, or the form s
 with 200), the row count of every table is what it was.
 
 Recorded (`pytest tests/core/test_fuzz_forms.py -q -s` prints the counts), 2026-11-26:
-  before the fixes (same cases, without the query arguments):
-    SQLite      staff 1,308 cases, 4 server errors (year-1 dates in the event form);
-                member 896 cases, 0.
-    PostgreSQL  staff 1,308 cases, 11 server errors (the same dates; NUL in the filters of
+  before the fixes (the same cases, run on the tree before them):
+    SQLite      staff 1,049 cases, 4 server errors (year-1 dates in the event form);
+                member 714 cases, 0.
+    PostgreSQL  staff 1,049 cases, 11 server errors (the same dates; NUL in the filters of
                 the outbox, accounts and registrations lists, in the staff message, in a
-                territory's name); member 896 cases, 1 (NUL).
+                territory's name); member 714 cases, 1 (NUL).
   after:
     SQLite      staff 1,049 cases, member 714: 0 server errors, 0 refused changes kept
                 (31 s and 24 s on the shared 2-core machine).
