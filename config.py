@@ -78,8 +78,12 @@ class Config:
     STAFF_SECOND_FACTOR = env_bool("STAFF_SECOND_FACTOR", True)
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    # memory:// counts in each process: production refuses it (every worker must share one).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
+    # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are trusted.
+    PROXY_COUNT = env_int("PROXY_COUNT", 0)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
     # Directory: who is told that a structure waits for validation.
@@ -146,6 +150,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")

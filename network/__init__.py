@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    g,
+    has_request_context,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -26,10 +36,13 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from network.core.tokens import check_secret_key
 
     check_secret_key(app.config)
+    check_production_settings(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][10:]) or ".",
                     exist_ok=True)
 
+    register_proxy(app)
+    register_inputs(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -38,6 +51,46 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     register_templates(app)
     register_security_headers(app)
     return app
+
+
+#: Limiter storages whose counters live in one process: each worker would count on its own.
+PER_PROCESS_STORAGES = ("memory://",)
+
+
+def check_production_settings(app: Flask) -> None:
+    """Refuse to start production with settings that only hold in one process."""
+    if app.config.get("ENV_NAME") != "production":
+        return
+    storage = (app.config.get("RATELIMIT_STORAGE_URI") or "memory://").strip()
+    if app.config.get("RATELIMIT_ENABLED", True) and storage.startswith(PER_PROCESS_STORAGES):
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI must name a storage shared by every worker in production, "
+            "e.g. redis://127.0.0.1:6379/0 (see README, Déployer): with memory:// each "
+            "worker counts on its own and the limits multiply.")
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies (nginx: 1), trust their X-Forwarded-For/-Proto so
+    that limits count each visitor, not the proxy. 0 (default): trust no header."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count,  # type: ignore
+                                x_host=0, x_port=0, x_prefix=0)
+
+
+def register_inputs(app: Flask) -> None:
+    """Bounded ids in every `<int:…>` route (before the blueprints register) and no NUL
+    byte or lone surrogate anywhere in a request (core/inputs.py)."""
+    from network.core.inputs import UnstorableInput, install_converters, request_has_unstorable
+
+    install_converters(app)
+
+    @app.before_request
+    def refuse_unstorable_characters():
+        if request_has_unstorable():
+            raise UnstorableInput()
 
 
 def register_extensions(app: Flask) -> None:
@@ -141,21 +194,47 @@ ERROR_TEXT = {
     422: ("Données invalides", "Certaines informations ne sont pas valides."),
     429: ("Trop de tentatives", "Vous avez fait trop de demandes en peu de temps. Patientez "
           "quelques minutes avant de réessayer."),
+    503: (_l("Service momentanément indisponible"), _l(
+        "La base de données ne répond pas pour l'instant. Rien n'a été enregistré de cette "
+        "dernière action : réessayez dans un instant.")),
     500: ("Erreur du serveur", "Une erreur inattendue s'est produite. Rien n'a été perdu de ce "
           "qui était déjà enregistré ; l'équipe a été prévenue. Réessayez dans un instant."),
 }
 
 
+#: Seconds a client should wait before trying again after a 503.
+RETRY_AFTER_SECONDS = 5
+UNSTORABLE_TEXT = _l("Caractère non autorisé : la demande contient un caractère invisible qui "
+                     "ne peut pas être enregistré (caractère nul ou mal encodé). Retapez le "
+                     "texte sans le copier-coller depuis un autre logiciel, puis réessayez.")
+ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many_requests",
+               500: "server_error", 503: "unavailable"}
+
+
 def register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import SQLAlchemyError
 
     from network.core.errors import DomainError
-    from network.extensions import db
+    from network.core.inputs import UnstorableInput
+    from network.core.uow import database_unavailable
+    from network.core.web import wants_json
+    from network.extensions import db, login_manager
 
-    def render(code: int, detail: str | None = None):
+    def render(code: int, detail: str | None = None, error: str | None = None):
         title, text = ERROR_TEXT.get(code, ERROR_TEXT[500 if code >= 500 else 400])
+        title, text = str(title), str(text)
+        if wants_json():  # the API answers JSON, in the house shape and its documented one
+            message = detail or text
+            return jsonify({"error": error or ERROR_CODES.get(code, "error"),
+                            "message": message, "erreur": message}), code
         return render_template("errors/error.html", code=code, title=title,
                                text=detail or text), code
+
+    @app.errorhandler(UnstorableInput)
+    def unstorable_input(err):
+        return render(400, str(UNSTORABLE_TEXT), "invalid_character")
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
@@ -178,9 +257,33 @@ def register_errors(app: Flask) -> None:
             return err
         return render(err.code)
 
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(err: SQLAlchemyError):
+        """A lost database answers 503 "réessayez dans un instant", never a bare 500; the page
+        is drawn without the database (the visitor shown as anonymous)."""
+        if not database_unavailable(err):
+            return server_error(err)
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                           err)
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.remove()
+        g._login_user = login_manager.anonymous_user()
+        try:
+            response = make_response(render(503))
+        except Exception:  # the page itself needs something that is down: plain text
+            response = make_response((str(ERROR_TEXT[503][1]), 503,
+                                      {"Content-Type": "text/plain; charset=utf-8"}))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
     @app.errorhandler(Exception)
     def server_error(err: Exception):
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:
+            db.session.remove()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render(500)
 
@@ -206,6 +309,21 @@ def register_templates(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
+    """CSP and friends on every answer; `no-store` on anything personal (issue #9, item 14):
+    a page drawn for a logged-in person, and any answer that sets the session cookie."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    class NoStoreSessionInterface(SecureCookieSessionInterface):
+        def save_session(self, app_, session_, response):
+            if response.cache_control.public:
+                return  # the same for everyone (logos, open data): never carries a cookie
+            super().save_session(app_, session_, response)
+            cookie = f"{self.get_cookie_name(app_)}="
+            if any(value.startswith(cookie) for value in response.headers.getlist("Set-Cookie")):
+                _no_store(response)
+
+    app.session_interface = NoStoreSessionInterface()
+
     @app.after_request
     def headers(response):
         response.headers.setdefault(
@@ -215,8 +333,32 @@ def register_security_headers(app: Flask) -> None:
             "base-uri 'self'; form-action 'self'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")  # browsers without CSP 2
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Open data (CORS `*`) stays readable by other sites; everything else is ours only.
+        response.headers.setdefault(
+            "Cross-Origin-Resource-Policy",
+            "cross-origin" if response.headers.get("Access-Control-Allow-Origin") == "*"
+            else "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if _for_logged_in_person() and not response.cache_control.public \
+                and request.endpoint != "static":
+            _no_store(response)  # public answers (open data, logos) are the same for all
         return response
+
+
+def _for_logged_in_person() -> bool:
+    """Without touching the database: a user loaded by this request, or a session naming one."""
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        return True
+    return "_user_id" in session
+
+
+def _no_store(response) -> None:
+    """Nothing personal stays in a browser's or a proxy's cache (back button, shared PC)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.pop("Expires", None)

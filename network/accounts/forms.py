@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.validators import ValidationError as FormError
 
 from network.core.errors import ValidationError
+from network.core.forms import Form
 from network.core.text import check_email
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -44,7 +44,7 @@ def new_password_fields(label=None):
     return password, confirm
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField(_l("Prénom et nom"), validators=[DataRequired(REQUIRED), Length(max=120)],
                        render_kw={"autocomplete": "name"})
     email = email_field(_l("Adresse e-mail"))
@@ -55,7 +55,7 @@ class SignUpForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field(_l("Adresse e-mail"))
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})
@@ -63,7 +63,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(Form):
     code = StringField(
         _l("Code de vérification"), validators=[DataRequired(REQUIRED), Length(max=64)],
         description=_l("Les 6 chiffres affichés par votre application d'authentification, "
@@ -72,11 +72,11 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field(_l("Adresse e-mail"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, password_confirm = new_password_fields(_l("Nouveau mot de passe"))
 
 
@@ -86,13 +86,13 @@ class ChangePasswordForm(ResetPasswordForm):
                                      render_kw={"autocomplete": "current-password"})
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email = email_field(_l("Nouvelle adresse e-mail"))
     password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})
     confirm = BooleanField(
@@ -101,5 +101,5 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """Buttons that POST (log out, resend, language): CSRF only."""

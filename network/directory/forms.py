@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import request
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.core.errors import ValidationError as DomainValidationError
+from network.core.forms import Form
 from network.core.text import check_markdown
 from network.directory import validators
 from network.directory.fields import BY_NAME, SCALAR_FIELDS, StructureData
@@ -71,7 +71,7 @@ def length(name: str) -> Length:
     return Length(max=size, message=f"{size} caractères au plus.")
 
 
-class StructureForm(FlaskForm):
+class StructureForm(Form):
     name = StringField(label("name"), validators=[DataRequired(REQUIRED), length("name")])
     trade_name = StringField(label("trade_name"), validators=[length("trade_name")])
     siret = StringField(label("siret"), validators=[DataRequired(REQUIRED),
@@ -230,17 +230,17 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-class ReasonForm(FlaskForm):  # sizes: profiles.MAX_REASON, membership.MAX_MESSAGE
+class ReasonForm(Form):  # sizes: profiles.MAX_REASON, membership.MAX_MESSAGE
     reason = TextAreaField("Raison (envoyée à la structure)",
                            validators=[DataRequired(REQUIRED), Length(min=5, max=2000)])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     message = TextAreaField("Message aux responsables (facultatif)",
                             validators=[Length(max=1000)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField("Adresse e-mail de la personne", validators=[DataRequired(REQUIRED),
                                                                      Length(max=254)])
     role = SelectField("Rôle", choices=_choices([
@@ -248,11 +248,11 @@ class InviteForm(FlaskForm):
         ("owner", "Responsable (gère aussi les membres)")]))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Rôle", choices=_choices([("editor", "Éditeur"), ("owner", "Responsable")]))
 
 
-class ReferenceForm(FlaskForm):
+class ReferenceForm(Form):
     name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=120)])
     parent = SelectField("Secteur parent", choices=[], validate_choice=False)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -20,6 +19,7 @@ from wtforms import widgets as w
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from network.core.forms import Form
 from network.esspresso.rules import AMOUNTS, BUYER_TYPES, PRIORITIES, RESERVATIONS, TIMINGS
 
 
@@ -40,7 +40,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = w.CheckboxInput()
 
 
-class BuyerForm(FlaskForm):
+class BuyerForm(Form):
     name = StringField(_l("Nom de l'organisation"), validators=[Length(max=200)])
     buyer_type = SelectField(_l("Type d'acheteur"),
                              choices=choices((k.value, v) for k, v in BUYER_TYPES.items()),
@@ -65,7 +65,7 @@ class PresenceMixin:
                                 validators=[Optional(), NumberRange(min=1, max=96)])
 
 
-class NeedForm(FlaskForm):
+class NeedForm(Form):
     category_id = SelectField(_l("Catégorie d'achat"), coerce=_int_or_zero, choices=[],
                               validate_choice=False)
     description = TextAreaField(_l("Votre besoin"), validators=[Length(max=2000)],
@@ -87,35 +87,35 @@ class BuyerRegistrationForm(PresenceMixin, NeedForm):
                                   choices=[], validate_choice=False)
 
 
-class SupplierRegistrationForm(PresenceMixin, FlaskForm):
+class SupplierRegistrationForm(PresenceMixin, Form):
     organisation_id = SelectField(_l("Structure"), coerce=_int_or_zero, choices=[],
                                   validate_choice=False)
     categories = MultiCheckboxField(_l("Vos offres (issues de votre fiche)"),
                                     coerce=_int_or_zero, choices=[], validate_choice=False)
 
 
-class PresenceForm(PresenceMixin, FlaskForm):
+class PresenceForm(PresenceMixin, Form):
     pass
 
 
-class BookingForm(FlaskForm):
+class BookingForm(Form):
     slot = RadioField(_l("Créneau"), coerce=_int_or_zero, choices=[], validate_choice=False,
                       validators=[InputRequired(message=_l("Choisissez un créneau."))])
     as_participant = HiddenField()
 
 
-class WishForm(FlaskForm):
+class WishForm(Form):
     target = HiddenField(validators=[DataRequired()])
     priority = SelectField(_l("Souhait"), coerce=_int_or_zero,
                            choices=choices([(0, _l("Pas de souhait"))]
                                            + [(k, f"{k} – {v}") for k, v in PRIORITIES.items()]))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Motif (facultatif)"), validators=[Length(max=500)])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     event_id = SelectField(_l("Événement ESSpresso"), coerce=_int_or_zero, choices=[],
                            validate_choice=False)
     slot_minutes = IntegerField(_l("Durée d'un créneau (minutes)"), default=20,
@@ -130,6 +130,6 @@ class SessionForm(FlaskForm):
                                          format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
 
-class OrganiserForm(FlaskForm):
+class OrganiserForm(Form):
     email = StringField(_l("Adresse e-mail du compte"), validators=[DataRequired(),
                                                                     Length(max=254)])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from network.core.forms import Form
 from network.events.participants import ROLE_LABELS
 
 
@@ -15,7 +15,7 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """A GET form: no CSRF token, nothing changes."""
 
     class Meta:
@@ -27,7 +27,7 @@ class SearchForm(FlaskForm):
                                "type": "search"})
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom de la "
                                                               "personne.")), Length(max=120)],
                        render_kw={"autocomplete": "off"})
@@ -43,7 +43,7 @@ class WalkInForm(FlaskForm):
         ("buyer", _l("Entreprise ou collectivité"))]), default="")
 
 
-class VolunteerForm(FlaskForm):
+class VolunteerForm(Form):
     name = StringField(_l("Nom du ou de la bénévole"),
                        validators=[DataRequired(_l("Indiquez le nom du ou de la bénévole.")),
                                    Length(max=120)])
@@ -59,12 +59,12 @@ def role_choices(empty: str) -> list[SelectChoice]:
     return choices([("", empty), *ROLE_LABELS.items()])
 
 
-class PrintForm(FlaskForm):
+class PrintForm(Form):
     only_unprinted = BooleanField(_l("Seulement les badges pas encore imprimés"))
     organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False)
     role = SelectField(_l("Rôle"), choices=role_choices(_l("Tous les rôles")))
     person = SelectField(_l("Une seule personne"), choices=[], validate_choice=False)
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Rôle sur le badge"), choices=role_choices(_l("Selon l'organisation")))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
+from network.core.forms import Form
 from network.core.time import paris_to_utc, to_paris
 from network.events import territories
 from network.events.models import KIND_LABELS, EventKind
@@ -39,7 +39,7 @@ def _dt(label: str, required: bool = True, **kw):
                               **kw)
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     kind = SelectField("Type d'événement",
                        choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
                        validators=[DataRequired(REQUIRED)])
@@ -104,7 +104,7 @@ class EventForm(FlaskForm):
         return EventData(**values)
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     """The questions; for signed-in people they come pre-filled from the profile."""
 
     organisation_name = StringField("Organisation", validators=[Optional(), Length(max=200)],
@@ -135,19 +135,19 @@ class StaffAddForm(GuestRegistrationForm):
     pass
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     people = TextAreaField(
         "Collègues à inscrire", validators=[DataRequired(REQUIRED), Length(max=20000)],
         description="Une personne par ligne : Prénom Nom <adresse e-mail>.")
     role = StringField("Fonction (facultatif)", validators=[Optional(), Length(max=120)])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=200)])
     body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=10000)])
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     """The code under the QR, typed by hand when the camera cannot read the badge."""
 
     code = StringField("Code du badge", validators=[DataRequired("Saisissez le code du badge."),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
+from network.core.forms import Form
 from network.offers.rules import ACCESSIBILITY_LABELS, ANSWER_LABELS, KIND_LABELS, WORK_MODE_LABELS
 
 DATE_MESSAGE = _l("Saisissez une date, par exemple 15/01/2027.")
@@ -38,7 +38,7 @@ class CheckboxesField(SelectMultipleField):
         pass
 
 
-class OfferForm(FlaskForm):
+class OfferForm(Form):
     kind = ChoiceField(_l("Type d'offre"), choices=[])
     title = StringField(_l("Intitulé"), render_kw={"maxlength": 160},
                         description=_l("Par exemple « Encadrant·e technique maraîchage » ou "
@@ -79,7 +79,7 @@ class OfferForm(FlaskForm):
         return self
 
 
-class _AnswerFields(FlaskForm):
+class _AnswerFields(Form):
     message = TextAreaField(_l("Votre message"), render_kw={"rows": 8, "maxlength": 5000},
                             description=_l("Présentez-vous, dites ce qui vous intéresse et "
                                            "vos disponibilités."))
@@ -106,18 +106,18 @@ class GuestAnswerForm(_AnswerFields):
                        description=_l("Vous recevrez un lien pour confirmer votre réponse."))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = ChoiceField(_l("État"), choices=[SelectChoice(s.value, label)
                                              for s, label in ANSWER_LABELS.items()])
     reason = TextAreaField(_l("Raison (obligatoire si non retenue, transmise à la personne)"),
                            validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
 
 
-class UnpublishForm(FlaskForm):
+class UnpublishForm(Form):
     reason = TextAreaField(_l("Raison du retrait (transmise à la structure)"),
                            render_kw={"rows": 3, "maxlength": 2000})
 
 
-class AlertForm(FlaskForm):
+class AlertForm(Form):
     email = EmailField(_l("Votre adresse e-mail"), render_kw={"autocomplete": "email",
                                                              "maxlength": 254})
