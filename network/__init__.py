@@ -95,24 +95,28 @@ def _select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     """Every domain is always installed: listed here, in the open (cookiecutter-flask)."""
     from network.accounts import views as accounts
+    from network.admin import news_views as news
     from network.admin import views as admin
     from network.directory import views as directory
     from network.events import views as events
     from network.main import views as main
     from network.outbox import views as outbox
 
-    for module in (main, accounts, outbox, directory, events, admin):
+    for module in (main, accounts, outbox, directory, events, admin, news):
         app.register_blueprint(module.bp)
 
 
 def register_cli(app: Flask) -> None:
     from network import demo
     from network.accounts import cli as accounts
+    from network.admin import cli as admin
     from network.events import cli as events
     from network.outbox import cli as outbox
 
     for module in (demo, accounts, outbox, events):
         app.cli.add_command(module.cli)
+    for command in admin.commands:
+        app.cli.add_command(command)
 
 
 def register_unit_of_work(app: Flask) -> None:
