@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from network.accounts.models import OrganisationMember, User
+from network.admin.figures import is_code
 from network.admin.models import Broadcast, NewsConsent
 from network.core.auth import is_user, require, require_staff
 from network.core.errors import FieldErrors
@@ -43,12 +44,13 @@ def check_filters(territory: str = "", sector: str = "", legal_form: str = "", *
     errors = FieldErrors() if errors is None else errors
     out = {}
     if territory:
-        if db.session.scalar(select(Territory.id).where(Territory.code == territory[:60])) \
-                is None:
+        if not is_code(territory) or db.session.scalar(
+                select(Territory.id).where(Territory.code == territory)) is None:
             errors.add("territory", _("Territoire inconnu."), "unknown_territory")
         out["territory"] = territory
     if sector:
-        if db.session.scalar(select(Sector.id).where(Sector.code == sector[:60])) is None:
+        if not is_code(sector) or db.session.scalar(
+                select(Sector.id).where(Sector.code == sector)) is None:
             errors.add("sector", _("Secteur inconnu."), "unknown_sector")
         out["sector"] = sector
     if legal_form:

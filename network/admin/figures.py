@@ -7,6 +7,7 @@ give the same answer.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -33,6 +34,7 @@ from network.events.models import RegistrationStatus as R
 from network.extensions import db
 from network.outbox.models import OutboxMessage, OutboxStatus
 
+CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
           "nov.", "déc.")
 
@@ -46,6 +48,12 @@ LAYOUT = {
     "sarreguemines-bitche": (2, 1),
     "sarrebourg-chateau-salins": (1, 2),
 }
+
+
+def is_code(value: str) -> bool:
+    """A reference-list code (letters, digits, dashes): anything else never reaches a query
+    (PostgreSQL refuses NUL bytes that SQLite would take)."""
+    return bool(CODE.fullmatch(value))
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,8 @@ def parse_filters(args: dict[str, str], *, today: date | None = None) -> Filters
     territory = None
     code = (args.get("territoire") or "").strip()
     if code:
-        territory = db.session.scalar(select(Territory).where(Territory.code == code[:60]))
+        territory = db.session.scalar(select(Territory).where(Territory.code == code)) \
+            if is_code(code) else None
         if territory is None:
             errors.add("territoire", _("Territoire inconnu."), "unknown_territory")
     if "du" in parsed and "au" in parsed and parsed["du"] > parsed["au"]:

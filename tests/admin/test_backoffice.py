@@ -204,7 +204,7 @@ def test_write_to_the_network_reaches_opted_in_members_only(smtp_config, as_staf
         "csrf_token": token, "territory": "metz", "subject": "Réunion", "body": "Bonjour",
         "preview": "1"})
     assert "1 personne(s) recevront ce message" in counted.get_data(as_text=True)
-    bad = as_staff.post("/equipe/ecrire", data={"csrf_token": token, "territory": "nulle-part",
+    bad = as_staff.post("/equipe/ecrire", data={"csrf_token": token, "territory": "nulle\x00",
                                                 "subject": "A\r\nBcc: x@y.z", "body": "",
                                                 "send": "1"})
     assert bad.status_code == 422
