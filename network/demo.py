@@ -18,7 +18,10 @@ DEMO_PASSWORD = "demo-Moselle-ESS-2026"
 
 def load_demo() -> list[str]:
     """Create the demo accounts, then let each domain add its own demo data."""
+    from network.admin import demo as history
+
     done = []
+    mail_before = history.last_mail_id()
     staff = accounts.get_user_by_email(DEMO_STAFF_EMAIL)
     if staff is None:
         staff = accounts.create_staff(DEMO_STAFF_EMAIL, name="Camille Chargée de mission",
@@ -34,9 +37,13 @@ def load_demo() -> list[str]:
     from network.directory import demo as directory
     from network.events import demo as events
 
-    # In this order: the directory's demo seeds the territories that the events use.
-    for module in (directory, events):
+    # In this order: the directory's demo seeds the territories that the events use; the
+    # back office's history (past events, check-ins) comes last.
+    for module in (directory, events, history):
         done.extend(module.load(staff=staff, member=member))
+    dropped = history.discard_unsent_mail(mail_before)
+    if dropped:
+        done.append(f"{dropped} courriels de chargement retirés de la file (jamais envoyés)")
     return done
 
 

@@ -105,7 +105,7 @@ def line_svg(chart: Chart, *, width: int = 640, height: int = 220) -> str:
     """A line over time (labels are periods, in order), with a dot and a value per point."""
     title_id, desc_id = _ids(chart.key or chart.title)
     rows = list(chart.rows)
-    left, right, top_pad, bottom = 44, 16, 16, 40
+    left, right, top_pad, bottom = 44, 40, 16, 40
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = max((v for _l, v in rows), default=0) or 1
     parts = [
@@ -161,11 +161,14 @@ class Tile:
     href: str = ""
 
 
-def scale_class(value: float, top: float) -> int:
-    """0..4: which of the five colours a value takes (0 only for nothing)."""
+def scale_class(value: float, low: float, top: float) -> int:
+    """0..4: which of the five colours a value takes, spread between the lowest and the
+    highest value shown (0 only for nothing; all alike: the middle colour)."""
     if value <= 0 or top <= 0:
         return 0
-    return min(4, 1 + int(3.999 * value / top))
+    if top <= low:
+        return 3
+    return min(4, 1 + int(3.999 * (value - low) / (top - low)))
 
 
 def tile_map_svg(tiles: Sequence[Tile], *, title: str, key: str = "map", unit: str = "",
@@ -178,6 +181,7 @@ def tile_map_svg(tiles: Sequence[Tile], *, title: str, key: str = "map", unit: s
     rows = max((t.row for t in tiles), default=0) + 1
     width, height = cols * (tile + gap) + gap, rows * (tile + gap) + gap
     top = max((t.value for t in tiles), default=0)
+    low = min((t.value for t in tiles), default=0)
     listed = "; ".join(f"{t.label} : {fmt(t.value)}" for t in tiles)
     parts = [
         f'<svg class="chart tile-map" viewBox="0 0 {width} {height}" width="100%" role="img" '
@@ -187,7 +191,7 @@ def tile_map_svg(tiles: Sequence[Tile], *, title: str, key: str = "map", unit: s
     ]
     for t in tiles:
         x, y = gap + t.col * (tile + gap), gap + t.row * (tile + gap)
-        c = scale_class(t.value, top)
+        c = scale_class(t.value, low, top)
         words = _wrap(t.label, 14)
         shape = (f'<rect x="{x}" y="{y}" width="{tile}" height="{tile}" rx="8" '
                  f'fill="{SCALE[c]}" stroke="{GRID}"/>')
