@@ -29,6 +29,8 @@ translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -d translations
 
 ## The site on SQLite (instance/network.db) with demo data, at http://127.0.0.1:5000
+## (`make run PORT=5101`: every link in the mails and staff pages then uses that port)
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/flask --app network db upgrade
 	$(BIN)/flask --app network demo load

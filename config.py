@@ -56,6 +56,8 @@ class Config:
     MAIL_PREVIEW = env_bool("MAIL_PREVIEW", False)
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50)
+    # A worker owns the message it sends this long; a killed worker's message comes back after.
+    OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 120)
 
     # Tokens sent by mail.
     EMAIL_VERIFY_MAX_AGE = env_int("EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600)
@@ -72,6 +74,8 @@ class Config:
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
     # werkzeug's method string; the testing config lowers the cost (scrypt dominates the suite).
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+    # Staff accounts must enrol a second factor (TOTP) before reaching any staff page.
+    STAFF_SECOND_FACTOR = env_bool("STAFF_SECOND_FACTOR", True)
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -127,6 +131,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_SERVER = ""
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    # Other domains' staff fixtures log in with a password only; tests/accounts turn it on.
+    STAFF_SECOND_FACTOR = False
 
 
 class ProductionConfig(Config):

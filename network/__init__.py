@@ -9,7 +9,7 @@ from flask_babel import format_datetime
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from config import CONFIGS, DEFAULT_SECRET_KEY
+from config import CONFIGS
 
 
 def create_app(config: str | type | dict | None = None) -> Flask:
@@ -23,9 +23,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     else:
         name = config if isinstance(config, str) else os.environ.get("NETWORK_ENV", "development")
         app.config.from_object(config if isinstance(config, type) else CONFIGS[name])
-    if app.config.get("ENV_NAME") == "production" and app.config["SECRET_KEY"] in (
-            DEFAULT_SECRET_KEY, "", None):
-        raise RuntimeError("SECRET_KEY must be set in production (see README, Configuration).")
+    from network.core.tokens import check_secret_key
+
+    check_secret_key(app.config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][10:]) or ".",
                     exist_ok=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from network.accounts import second_factor
 from network.accounts import services as accounts
+from network.core.auth import System
 from network.core.time import utcnow
 from network.core.uow import unit_of_work
 from network.extensions import db
@@ -25,14 +27,15 @@ def load_demo() -> list[str]:
     staff = accounts.get_user_by_email(DEMO_STAFF_EMAIL)
     if staff is None:
         staff = accounts.create_staff(DEMO_STAFF_EMAIL, name="Camille Chargée de mission",
-                                      password=DEMO_PASSWORD)
-        done.append(f"compte équipe {DEMO_STAFF_EMAIL}")
+                                      password=DEMO_PASSWORD, acting=System("demo load"))
+        second_factor.demo_enrol(staff, second_factor.new_secret())
+        done.append(f"compte équipe {DEMO_STAFF_EMAIL} (clé TOTP {staff.totp_secret})")
     member = accounts.get_user_by_email("membre@example.org")
     if member is None:
         member = accounts.sign_up(name="Dominique Membre", email="membre@example.org",
                                   password=DEMO_PASSWORD)
         member.email_verified_at = utcnow()
-        db.session.commit()
+        db.session.flush()
         done.append("compte membre membre@example.org")
     from network.directory import demo as directory
     from network.events import demo as events
@@ -53,4 +56,6 @@ def load() -> None:
     with unit_of_work():
         done = load_demo()
     click.echo("Ajouté : " + ", ".join(done) if done else "Données de démonstration déjà là.")
-    click.echo(f"Connexion équipe : {DEMO_STAFF_EMAIL} / {DEMO_PASSWORD}")
+    click.echo(f"Connexion équipe : {DEMO_STAFF_EMAIL} / {DEMO_PASSWORD}, puis le code de "
+               "double authentification : flask --app network users totp-code "
+               f"{DEMO_STAFF_EMAIL} (ou la clé TOTP ci-dessus dans une application)")

@@ -1,7 +1,7 @@
 """back office: accounts journal, news consent, messages to the network
 
 Revision ID: 620bf9eced64
-Revises: c3e5a7b9d1f4
+Revises: b7c1d2e3f4a5
 Create Date: 2026-11-26 16:56:51.718199
 
 """
@@ -13,7 +13,7 @@ import network.core.time
 
 # revision identifiers, used by Alembic.
 revision = '620bf9eced64'
-down_revision = 'c3e5a7b9d1f4'
+down_revision = 'b7c1d2e3f4a5'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,16 @@
-"""Sign-up, log-in, verification, reset and the "Mon compte" page: thin views over services."""
+"""Sign-up, log-in (with staff's second factor), verification, reset and "Mon compte".
+
+Thin views over services: `submit()` + `render_form()` for form pages, `act()` for buttons;
+the request edge commits. Two gates run before every request of a logged-in person:
+an unverified account may not POST outside its account pages, and a staff account that has
+not enrolled its second factor is sent to enrol before any other page.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
+import time
 
 from flask import (
     Blueprint,
@@ -16,18 +24,63 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from network.accounts import forms, services
-from network.core.errors import DomainError
-from network.core.web import form_error, safe_next
+from network.accounts import forms, second_factor, services
+from network.core import uow
+from network.core.errors import DomainError, PermissionDenied
+from network.core.web import act, render_form, safe_next, submit
 from network.extensions import limiter
-from network.outbox.preview import remember_preview
 
 bp = Blueprint("accounts", __name__)
 
 AUTH_LIMIT = "10 per minute;50 per hour"
 AFTER_SIGN_UP = "next_after_sign_up"
+#: The account this browser has just created: its verification link logs it in here only.
+SIGNED_UP = "signed_up_id"
+#: Password checked, second factor awaited: {"token", "at", "remember", "next"}.
+PENDING = "second_factor_pending"
+PENDING_SECONDS = 300
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: What an unverified account may still do (besides reading pages).
+UNVERIFIED_MAY_POST = {"accounts.logout", "accounts.resend_verification",
+                       "accounts.change_email", "accounts.change_password",
+                       "accounts.delete_account", "accounts.set_language",
+                       "accounts.reset_calendar_token", "accounts.second_factor_setup"}
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.before_app_request
+def account_gates():
+    if not current_user.is_authenticated:
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.startswith("main."):
+        return None
+    if current_user.is_staff and not current_user.has_second_factor \
+            and current_app.config.get("STAFF_SECOND_FACTOR", True) \
+            and not endpoint.startswith("accounts."):
+        flash(_("Compte de l'équipe : activez d'abord la double authentification."), "info")
+        return redirect(url_for("accounts.second_factor_setup"))
+    if not current_user.is_verified and request.method not in SAFE_METHODS \
+            and endpoint not in UNVERIFIED_MAY_POST:
+        raise PermissionDenied(
+            _("Confirmez d'abord votre adresse e-mail (lien reçu par courriel) : un compte "
+              "non confirmé ne peut rien faire d'autre que gérer son compte."), "unverified")
+    return None
+
+
+def _finish_login(user, *, remember: bool, next_url: str | None, greeting: str | None = None):
+    services.record_login(user)
+    session.clear()  # no fixation: a fresh session after authentication
+    login_user(user, remember=remember)
+    session["lang"] = user.locale
+    flash(greeting or _("Bonjour %(name)s !", name=user.name), "success")
+    return safe_next(next_url)
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -39,16 +92,12 @@ def sign_up():
         # Where the person was going (an invitation, an event): back there after verification.
         session[AFTER_SIGN_UP] = request.args["next"]
     form = forms.SignUpForm()
-    if form.validate_on_submit():
-        try:
-            user = services.sign_up(name=form.name.data, email=form.email.data,
-                                    password=form.password.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            remember_preview(user.email)
-            return redirect(url_for("accounts.check_inbox"))
-    return render_template("accounts/sign_up.html", form=form), 200 if not form.errors else 422
+    outcome = submit(form, lambda: services.sign_up(
+        name=form.name.data, email=form.email.data, password=form.password.data))
+    if outcome.ok:
+        session[SIGNED_UP] = outcome.value.id
+        return redirect(url_for("accounts.check_inbox"))
+    return render_form("accounts/sign_up.html", form)
 
 
 @bp.route("/inscription/verifiez-vos-courriels")
@@ -59,12 +108,20 @@ def check_inbox():
 @bp.route("/verifier/<token>")
 def verify(token: str):
     try:
-        user = services.verify_email(token)
+        user, just_verified = services.verify_email(token)
     except DomainError as err:
+        uow.doom()
         return render_template("accounts/token_error.html", message=err.message), 400
-    flash("Votre adresse e-mail est confirmée. Bienvenue !", "success")
     if current_user.is_authenticated and current_user.id == user.id:
+        flash(_("Votre adresse e-mail est confirmée. Bienvenue !"), "success")
         return redirect(url_for("accounts.account"))
+    if just_verified and session.get(SIGNED_UP) == user.id and user.is_active_account \
+            and not user.is_staff and not user.has_second_factor:
+        # Same browser that signed up: the link and the password chosen here are enough.
+        return _finish_login(user, remember=False,
+                             next_url=session.get(AFTER_SIGN_UP) or url_for("accounts.account"),
+                             greeting=_("Votre adresse e-mail est confirmée. Bienvenue !"))
+    flash(_("Votre adresse e-mail est confirmée. Bienvenue !"), "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -72,11 +129,11 @@ def verify(token: str):
 @login_required
 @limiter.limit(AUTH_LIMIT)
 def resend_verification():
-    if forms.EmptyForm().validate_on_submit():
-        services.resend_verification(current_user)
-        remember_preview(current_user.email)
-        flash("Un nouveau lien de confirmation vous a été envoyé.", "success")
-    return redirect(url_for("accounts.account"))
+    if not forms.EmptyForm().validate_on_submit():
+        abort(400)
+    return act(lambda: services.resend_verification(acting=_me()),
+               to=url_for("accounts.account"),
+               done=_("Un nouveau lien de confirmation vous a été envoyé."))
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -85,27 +142,50 @@ def login():
     if current_user.is_authenticated:
         return safe_next(request.args.get("next"))
     form = forms.LoginForm(next=request.args.get("next") or session.get(AFTER_SIGN_UP, ""))
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            session.clear()  # no fixation: a fresh session after authentication
-            login_user(user, remember=form.remember.data)
-            session["lang"] = user.locale
-            flash(f"Bonjour {user.name} !", "success")
-            return safe_next(form.next.data)
-    status = 422 if form.errors else 200
-    return render_template("accounts/login.html", form=form), status
+    outcome = submit(form, lambda: services.authenticate(form.email.data, form.password.data))
+    if outcome.ok:
+        user = outcome.value
+        if user.has_second_factor:
+            session.clear()
+            session[PENDING] = {"token": user.session_token, "at": time.time(),
+                                "remember": bool(form.remember.data),
+                                "next": form.next.data or ""}
+            return redirect(url_for("accounts.second_factor_login"))
+        return _finish_login(user, remember=bool(form.remember.data), next_url=form.next.data)
+    return render_form("accounts/login.html", form)
+
+
+@bp.route("/connexion/code", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def second_factor_login():
+    pending = session.get(PENDING) or {}
+    user = services.get_user_by_session_token(str(pending.get("token", ""))) \
+        if pending.get("token") else None
+    if user is None or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        flash(_("Reconnectez-vous : la connexion a expiré."), "info")
+        return redirect(url_for("accounts.login"))
+    form = forms.SecondFactorForm()
+    outcome = submit(form, lambda: second_factor.check_second_factor(user, form.code.data))
+    if outcome.ok:
+        if outcome.value == "recovery":
+            flash(_("Code de secours utilisé : il en reste %(n)s. Générez-en de nouveaux "
+                    "depuis « Mon compte » si besoin.",
+                    n=second_factor.remaining_recovery_codes(user)), "info")
+        return _finish_login(user, remember=bool(pending.get("remember")),
+                             next_url=pending.get("next"))
+    return render_form("accounts/second_factor_login.html", form)
 
 
 @bp.post("/deconnexion")
 def logout():
     if forms.EmptyForm().validate_on_submit():
+        if current_user.is_authenticated:
+            # A new session token: copies of this session or of the remember-me cookie die.
+            services.end_sessions(acting=_me())
         logout_user()
         session.clear()
-        flash("Vous êtes déconnecté(e).", "success")
+        flash(_("Vous êtes déconnecté(e)."), "success")
     return redirect(url_for("main.home"))
 
 
@@ -113,13 +193,11 @@ def logout():
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def forgot_password():
     form = forms.ForgotPasswordForm()
-    if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        remember_preview(services.normalize_email(form.email.data))
-        flash("Si un compte existe pour cette adresse, un lien de réinitialisation vient de "
-              "lui être envoyé. Il est valable une heure.", "success")
+    if submit(form, lambda: services.request_password_reset(form.email.data)).ok:
+        flash(_("Si un compte existe pour cette adresse, un lien de réinitialisation vient de "
+                "lui être envoyé. Il est valable une heure."), "success")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form)
+    return render_form("accounts/forgot_password.html", form)
 
 
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
@@ -128,22 +206,18 @@ def reset_password(token: str):
     try:
         services.user_for_reset_token(token)
     except DomainError as err:
+        uow.doom()
         return render_template("accounts/token_error.html", message=err.message,
                                retry=url_for("accounts.forgot_password")), 400
     form = forms.ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            logout_user()
-            flash("Votre mot de passe a été changé. Vous pouvez vous connecter.", "success")
-            return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+    if submit(form, lambda: services.reset_password(token, form.password.data)).ok:
+        logout_user()
+        flash(_("Votre mot de passe a été changé. Vous pouvez vous connecter."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_form("accounts/reset_password.html", form)
 
 
-def _account_page(status: int = 200, **forms_given):
+def _account_page(**forms_given):
     page_forms = {
         "password_form": forms.ChangePasswordForm(prefix="pw"),
         "email_form": forms.ChangeEmailForm(prefix="em"),
@@ -151,7 +225,8 @@ def _account_page(status: int = 200, **forms_given):
         "empty_form": forms.EmptyForm(),
     }
     page_forms.update(forms_given)
-    return render_template("accounts/account.html", **page_forms), status
+    submitted = next(iter(forms_given.values()), page_forms["empty_form"])
+    return render_form("accounts/account.html", submitted, **page_forms)
 
 
 @bp.get("/compte")
@@ -164,34 +239,25 @@ def account():
 @login_required
 def change_password():
     form = forms.ChangePasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data,
-                                     form.password.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            login_user(current_user._get_current_object())  # new session token: keep this one
-            flash("Votre mot de passe a été changé.", "success")
-            return redirect(url_for("accounts.account"))
-    return _account_page(422, password_form=form)
+    if submit(form, lambda: services.change_password(
+            acting=_me(), current_password=form.current_password.data,
+            new_password=form.password.data)).ok:
+        login_user(_me())  # new session token: keep this session, end the others
+        flash(_("Votre mot de passe a été changé."), "success")
+        return redirect(url_for("accounts.account"))
+    return _account_page(password_form=form)
 
 
 @bp.post("/compte/adresse")
 @login_required
 def change_email():
     form = forms.ChangeEmailForm(prefix="em")
-    if form.validate_on_submit():
-        try:
-            services.request_email_change(current_user, form.email.data, form.password.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            remember_preview(services.normalize_email(form.email.data))
-            flash("Un lien de confirmation a été envoyé à la nouvelle adresse. Votre adresse "
-                  "actuelle reste valable jusqu'à la confirmation.", "success")
-            return redirect(url_for("accounts.account"))
-    return _account_page(422, email_form=form)
+    if submit(form, lambda: services.request_email_change(
+            acting=_me(), new_email=form.email.data, password=form.password.data)).ok:
+        flash(_("Un lien de confirmation a été envoyé à la nouvelle adresse. Votre adresse "
+                "actuelle reste valable jusqu'à la confirmation."), "success")
+        return redirect(url_for("accounts.account"))
+    return _account_page(email_form=form)
 
 
 @bp.get("/compte/adresse/<token>")
@@ -199,8 +265,9 @@ def confirm_email_change(token: str):
     try:
         services.confirm_email_change(token)
     except DomainError as err:
+        uow.doom()
         return render_template("accounts/token_error.html", message=err.message), 400
-    flash("Votre nouvelle adresse e-mail est enregistrée.", "success")
+    flash(_("Votre nouvelle adresse e-mail est enregistrée."), "success")
     return redirect(url_for("accounts.account" if current_user.is_authenticated
                             else "accounts.login"))
 
@@ -208,7 +275,7 @@ def confirm_email_change(token: str):
 @bp.get("/compte/mes-donnees.json")
 @login_required
 def export_data():
-    body = json.dumps(services.export_data(current_user), ensure_ascii=False, indent=2)
+    body = json.dumps(services.export_data(acting=_me()), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="mes-donnees-reseau-ess.json"',
         "Cache-Control": "no-store",
@@ -219,17 +286,13 @@ def export_data():
 @login_required
 def delete_account():
     form = forms.DeleteAccountForm(prefix="del")
-    if form.validate_on_submit():
-        try:
-            services.delete_account(current_user._get_current_object(), form.password.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            logout_user()
-            session.clear()
-            flash("Votre compte et vos données ont été supprimés.", "success")
-            return redirect(url_for("main.home"))
-    return _account_page(422, delete_form=form)
+    if submit(form, lambda: services.delete_account(acting=_me(),
+                                                    password=form.password.data)).ok:
+        logout_user()
+        session.clear()
+        flash(_("Votre compte et vos données ont été supprimés."), "success")
+        return redirect(url_for("main.home"))
+    return _account_page(delete_form=form)
 
 
 @bp.post("/compte/calendrier/nouveau-lien")
@@ -237,10 +300,38 @@ def delete_account():
 def reset_calendar_token():
     if not forms.EmptyForm().validate_on_submit():
         abort(400)
-    services.reset_calendar_token(current_user)
-    flash("Le lien de votre agenda personnel a été renouvelé ; l'ancien ne fonctionne plus.",
-          "success")
-    return redirect(url_for("accounts.account"))
+    return act(lambda: services.reset_calendar_token(acting=_me()),
+               to=url_for("accounts.account"),
+               done=_("Le lien de votre agenda personnel a été renouvelé ; l'ancien ne "
+                      "fonctionne plus."))
+
+
+@bp.route("/compte/double-authentification", methods=["GET", "POST"])
+@login_required
+def second_factor_setup():
+    """Enrol (QR code, then a first code), or see the state and renew recovery codes."""
+    user = _me()
+    form = forms.SecondFactorForm()
+    codes = None
+    if user.has_second_factor:
+        if request.method == "POST":
+            if not forms.EmptyForm().validate_on_submit():
+                abort(400)
+            codes = second_factor.issue_recovery_codes(acting=user)
+        return render_template("accounts/second_factor_setup.html", form=form, codes=codes,
+                               remaining=second_factor.remaining_recovery_codes(user),
+                               empty_form=forms.EmptyForm())
+    secret = second_factor.start_enrolment(acting=user)
+    outcome = submit(form, lambda: second_factor.confirm_enrolment(form.code.data, acting=user))
+    if outcome.ok:
+        flash(_("La double authentification est activée."), "success")
+        return render_template("accounts/second_factor_setup.html", form=form,
+                               codes=outcome.value, remaining=len(outcome.value),
+                               empty_form=forms.EmptyForm())
+    uri = second_factor.provisioning_uri(user, secret)
+    qr = base64.b64encode(second_factor.qr_png(uri)).decode("ascii")
+    return render_form("accounts/second_factor_setup.html", form, secret=secret, qr=qr,
+                       codes=None, empty_form=forms.EmptyForm())
 
 
 @bp.post("/langue")
@@ -250,5 +341,5 @@ def set_language():
         abort(400)
     session["lang"] = lang
     if current_user.is_authenticated:
-        services.set_locale(current_user, lang)
+        services.set_locale(lang, acting=_me())
     return safe_next(request.form.get("next"))

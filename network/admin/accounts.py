@@ -68,7 +68,7 @@ def apply(user: User, action: str, *, acting: Any) -> AccountAction:
             raise Conflict(_("Cette adresse est déjà confirmée."), "already_verified")
         if not user.is_active_account:
             raise Conflict(_("Réactivez d'abord ce compte."), "inactive")
-        accounts.resend_verification(user)
+        accounts.staff_resend_verification(user, acting=acting)
     elif action == "grant_staff":
         if user.is_staff:
             raise Conflict(_("Ce compte fait déjà partie de l'équipe."), "already_staff")

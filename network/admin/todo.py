@@ -116,4 +116,4 @@ def retry_mail(message_id: int, *, acting: Any) -> OutboxMessage:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != OutboxStatus.FAILED:
         raise NotFound(_("Ce message n'est pas en échec."), "not_failed")
-    return outbox.retry(message_id)
+    return outbox.retry(message_id, acting=acting)

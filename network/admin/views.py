@@ -116,7 +116,8 @@ def annual_report_file(year: int, fmt: str):
 @staff_required
 def users():
     q = request.args.get("q", "")[:200]
-    return render_template("admin/users.html", users=accounts_queries.list_users(q), q=q,
+    return render_template("admin/users.html", q=q,
+                           users=accounts_queries.list_users(q, acting=current_user),
                            journal=accounts.journal(limit=30), actions=accounts.ACTIONS,
                            form=EmptyForm())
 

@@ -775,7 +775,8 @@ def accept_invitation(token: str, user: User) -> Structure:
     role = OrgRole(invitation.role)
     _log(structure, user, "membres", None, {"ajout": user.email, "role": role.value})
     if role_of(user, structure) is None:
-        accounts.set_member(structure.organisation_id, user, role, acting=inviter)
+        accounts.join_by_invitation(structure.organisation_id, role, acting=user,
+                                    invited_by=inviter)
     else:
         db.session.commit()
     return structure

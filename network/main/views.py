@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template
 
 bp = Blueprint("main", __name__)
 
@@ -32,6 +34,14 @@ def privacy():
 @bp.get("/mentions-legales")
 def legal():
     return render_template("main/legal.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask for /favicon.ico whatever the page links to."""
+    data = (Path(current_app.static_folder) / "img" / "favicon.ico").read_bytes()
+    return Response(data, mimetype="image/vnd.microsoft.icon",
+                    headers={"Cache-Control": "public, max-age=604800"})
 
 
 @bp.get("/sante")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
+from network.core.uow import unit_of_work
 from network.outbox import services
 
 cli = AppGroup("outbox", help="File d'envoi des courriels.")
@@ -33,5 +34,6 @@ def send(loop: bool, interval: float) -> None:
 @click.option("--days", default=365, show_default=True, help="Keep sent mail this many days.")
 def purge(days: int) -> None:
     """Delete sent mail older than --days (privacy: it holds personal data)."""
-    removed = services.purge_sent(older_than=timedelta(days=days))
+    with unit_of_work():
+        removed = services.purge_sent(older_than=timedelta(days=days))
     click.echo(f"{removed} courriel(s) envoyé(s) supprimé(s).")

@@ -24,6 +24,9 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Fixed at enqueue and sent as the Message-ID header: a repeat after a crash is the same
+    # mail to the recipient's software (and to whoever reads the logs).
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(50))
     to_address: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(255))
@@ -39,6 +42,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # A worker that claims a row owns it until then; a crashed worker's rows come back.
+    # A worker claims one row at a time, for a short while (OUTBOX_CLAIM_SECONDS); a
+    # crashed worker's row comes back soon, and the rest of the queue was never held.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

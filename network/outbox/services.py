@@ -5,23 +5,35 @@ from __future__ import annotations
 import base64
 import logging
 import smtplib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from flask_mail import Message
 from sqlalchemy import delete, func, or_, select, update
 
 from network.core import signals
+from network.core.auth import require_staff
 from network.core.errors import NotFound
+from network.core.text import check_email, is_valid_email, single_line
 from network.core.time import utcnow
+from network.core.uow import unit_of_work
 from network.extensions import db, mail
+from network.outbox import preview
 from network.outbox.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-CLAIM_DURATION = timedelta(minutes=10)
+def claim_duration() -> timedelta:
+    """How long a worker owns the one message it is sending (OUTBOX_CLAIM_SECONDS, 2 minutes):
+    a worker killed mid-send leaves at most that message behind, and only for this long; the
+    rest of the queue was never held."""
+    return timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,16 @@ class DeliveryReport:
     skipped_reason: str | None = None
 
 
+def _message_id_domain() -> str:
+    address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1]
+    domain = address.rpartition("@")[2] or urlsplit(current_app.config["SITE_URL"]).hostname
+    return single_line(domain or "localhost", max_length=200).replace(" ", "") or "localhost"
+
+
+def new_message_id() -> str:
+    return f"<{uuid.uuid4().hex}@{_message_id_domain()}>"
+
+
 def enqueue(
     to: str,
     template: str,
@@ -45,10 +67,22 @@ def enqueue(
     subject: str,
     context: dict[str, Any] | None = None,
     attachments: list[Attachment] | None = None,
+    field: str = "email",
+    preview_safe: bool = False,
 ) -> OutboxMessage:
-    """Render `emails/<template>.txt|.html` and add the row; the caller commits."""
+    """Render `emails/<template>.txt|.html` and add the row; the caller's edge commits.
+
+    The recipient must be one valid mailbox (`check_email`: no list, no display name, no
+    formula): otherwise a `ValidationError` on `field`. The subject may hold text people typed
+    (a name, a structure): it is made a single line, so nothing can add a header.
+    `preview_safe` marks a mail that grants no access (no sign-in, reset, confirmation or
+    invitation link): only those are shown by the development preview (see preview.py).
+    """
+    to = check_email(to, field=field)
+    subject = single_line(subject)
     ctx = {"subject": subject, **(context or {})}
     message = OutboxMessage(
+        message_id=new_message_id(),
         kind=template,
         to_address=to,
         subject=subject,
@@ -56,8 +90,8 @@ def enqueue(
         body_html=render_template(f"emails/{template}.html", **ctx),
         attachments=[
             {
-                "filename": a.filename,
-                "content_type": a.content_type,
+                "filename": single_line(a.filename, max_length=120),
+                "content_type": single_line(a.content_type, max_length=120),
                 "data": base64.b64encode(a.data).decode("ascii"),
             }
             for a in attachments or []
@@ -67,6 +101,7 @@ def enqueue(
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
+    preview.caused(message, safe=preview_safe)
     return message
 
 
@@ -75,34 +110,44 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def claim_due(now: datetime, limit: int) -> list[int]:
-    """Claim due rows so no other worker sends them: SKIP LOCKED, then a conditional update."""
-    due = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
-    candidates = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING)
-        .where(OutboxMessage.next_attempt_at <= now)
-        .where(due)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    claimed = []
-    for message_id in candidates:
+def _due(now: datetime):
+    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+
+
+def claim_next(now: datetime) -> int | None:
+    """Claim the next due message for claim_duration(), or None: SKIP LOCKED on PostgreSQL,
+    then a conditional UPDATE (the write lock on SQLite) so two workers never share one."""
+    for _attempt in range(10):
+        candidate = db.session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == OutboxStatus.PENDING)
+            .where(OutboxMessage.next_attempt_at <= now)
+            .where(_due(now))
+            .order_by(OutboxMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if candidate is None:
+            return None
         result = db.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
+            .where(OutboxMessage.id == candidate)
             .where(OutboxMessage.status == OutboxStatus.PENDING)
-            .where(due)
-            .values(claimed_until=now + CLAIM_DURATION)
+            .where(_due(now))
+            .values(claimed_until=now + claim_duration())
         )
         if result.rowcount == 1:
-            claimed.append(message_id)
-    db.session.commit()
-    return claimed
+            return candidate
+    return None
 
 
 def _to_mail(message: OutboxMessage) -> Message:
+    """The mail as it leaves; refuses (ValueError) a row whose address or subject is unsafe,
+    whatever wrote it (older rows, a bug elsewhere)."""
+    if not is_valid_email(message.to_address):
+        raise ValueError(f"adresse de destination invalide : {message.to_address!r}")
+    if single_line(message.subject) != message.subject:
+        raise ValueError("objet sur plusieurs lignes (caractères de contrôle)")
     msg = Message(
         subject=message.subject,
         recipients=[message.to_address],
@@ -110,6 +155,7 @@ def _to_mail(message: OutboxMessage) -> Message:
         html=message.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
+    msg.msgId = message.message_id or new_message_id()
     for a in message.attachments or []:
         msg.attach(
             filename=a["filename"],
@@ -126,59 +172,81 @@ def is_permanent(exc: Exception) -> bool:
     return False
 
 
+def _record_failure(message: OutboxMessage, exc: Exception, now: datetime, *,
+                    permanent: bool) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    message.claimed_until = None
+    if permanent or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+    log.warning("mail %s to %r not sent: %s", message.id, message.to_address, exc)
+
+
 def deliver_one(message_id: int, now: datetime) -> bool:
+    """Send one claimed message and record the outcome (flushes; the worker commits).
+
+    An SMTP error or outage is tried again later (backoff); a refusal of the address (5xx)
+    or a message that cannot be built (bad header, bad address) fails at once, alone."""
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != OutboxStatus.PENDING:
         return False
     try:
         mail.send(_to_mail(message))
     except (smtplib.SMTPException, OSError) as exc:
-        message.attempts += 1
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        message.claimed_until = None
         refused = is_permanent(exc)
-        if refused or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            message.status = OutboxStatus.FAILED
-        else:
-            message.next_attempt_at = now + backoff(message.attempts)
-        db.session.commit()
+        _record_failure(message, exc, now, permanent=refused)
         if refused:
             signals.mail_refused.send(message, now=now)
-        log.warning("mail %s to %s not sent: %s", message.id, message.to_address, exc)
+        db.session.flush()
+        return False
+    except Exception as exc:  # BadHeaderError, ValueError…: this row can never be sent
+        _record_failure(message, exc, now, permanent=True)
+        db.session.flush()
         return False
     message.attempts += 1
     message.status = OutboxStatus.SENT
     message.sent_at = now
     message.claimed_until = None
     message.last_error = None
-    db.session.commit()
+    db.session.flush()
     return True
 
 
 def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> DeliveryReport:
+    """The worker's pass, and its edge: each message is one unit of work (claim, commit;
+    send, record, commit), so one bad message fails alone and a crash resends at most one."""
     if not current_app.config.get("MAIL_SERVER"):
         return DeliveryReport(skipped_reason="MAIL_SERVER n'est pas configuré")
-    now = now or utcnow()
     limit = limit or current_app.config["OUTBOX_BATCH_SIZE"]
     report = DeliveryReport()
-    for message_id in claim_due(now, limit):
-        if deliver_one(message_id, now):
+    for _message in range(limit):
+        moment = now or utcnow()
+        with unit_of_work():
+            message_id = claim_next(moment)
+        if message_id is None:
+            break
+        with unit_of_work():
+            sent = deliver_one(message_id, moment)
+        if sent:
             report.sent += 1
         else:
             report.failed += 1
     return report
 
 
-def retry(message_id: int) -> OutboxMessage:
+def retry(message_id: int, *, acting: Any) -> OutboxMessage:
     """Staff put a failed message back in the queue."""
+    require_staff(acting)
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
-        raise NotFound("Ce message n'existe pas.")
+        raise NotFound(_("Ce message n'existe pas."))
     message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.claimed_until = None
-    db.session.commit()
+    db.session.flush()
     return message
 
 
@@ -194,6 +262,12 @@ def list_messages(*, status: OutboxStatus | None = None, search: str = "", page:
     if search:
         query = query.where(OutboxMessage.to_address.ilike(f"%{search.strip()}%"))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def list_by_ids(ids: list[int]) -> list[OutboxMessage]:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))))
 
 
 def list_for_address(address: str) -> list[OutboxMessage]:
@@ -220,7 +294,6 @@ def purge_sent(*, older_than: timedelta, now: datetime | None = None) -> int:
         .where(OutboxMessage.status == OutboxStatus.SENT)
         .where(OutboxMessage.sent_at < cutoff)
     )
-    db.session.commit()
     return result.rowcount
 
 

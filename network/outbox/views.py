@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import base64
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from network.accounts.forms import EmptyForm
-from network.core.auth import staff_required
-from network.core.errors import DomainError
-from network.core.web import page_arg
+from network.core.auth import is_staff, staff_required
+from network.core.web import act, page_arg
+from network.outbox import preview as mail_preview
 from network.outbox import services
 from network.outbox.models import OutboxStatus
-from network.outbox.preview import preview_addresses, preview_enabled
 
 bp = Blueprint("outbox", __name__, url_prefix="/boite-envoi")
+bp.after_app_request(mail_preview._after_request)
 
 
 def _can_read(message) -> bool:
-    if current_user.is_authenticated and current_user.is_staff:
-        return True
-    return message.to_address in preview_addresses()
+    return is_staff(current_user) or mail_preview.may_read(message.id)
 
 
 @bp.get("/")
@@ -58,19 +57,16 @@ def attachment(message_id: int, index: int):
 def retry(message_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        services.retry(message_id)
-    except DomainError as err:
-        abort(err.status)
-    flash("Le message est de nouveau en file d'envoi.", "success")
-    return redirect(url_for("outbox.detail", message_id=message_id))
+    return act(lambda: services.retry(message_id, acting=current_user),
+               to=url_for("outbox.detail", message_id=message_id),
+               done=_("Le message est de nouveau en file d'envoi."))
 
 
 @bp.get("/apercu")
 def preview():
-    """Mails sent to the addresses this browser used (development, no SMTP)."""
-    if not preview_enabled():
+    """Mails this browser caused (development, no SMTP), as preview.py's rule allows."""
+    if not mail_preview.preview_enabled():
         abort(404)
-    messages = [m for a in preview_addresses() for m in services.list_for_address(a)]
+    messages = services.list_by_ids(mail_preview.shown_ids())
     messages.sort(key=lambda m: m.id, reverse=True)
-    return render_template("outbox/preview.html", messages=messages[:20])
+    return render_template("outbox/preview.html", messages=messages)

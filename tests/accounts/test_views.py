@@ -156,18 +156,98 @@ def test_language_switch(client):
     assert client.post("/langue", data={"lang": "de"}).status_code == 400
 
 
-def test_after_sign_up_and_verification_the_person_goes_back_where_they_were(client, db):
+def test_after_sign_up_the_mailed_link_logs_in_and_goes_back_where_they_were(client, db):
     target = "/compte/mes-donnees.json"  # any page that needs an account
     login_page = client.get(target, follow_redirects=True).get_data(as_text=True)
     assert "/inscription?next=" in login_page  # "Créer un compte" keeps the destination
     client.get("/inscription?next=" + target)
     sign_up(client)
-    client.get(link_from_outbox("alex@example.org", "/verifier/"))
-    response = client.post("/connexion", data={
-        "email": "alex@example.org", "password": STRONG,
-        "next": client.get("/connexion").get_data(as_text=True).split(
-            'name="next" type="hidden" value="')[1].split('"')[0]})
+    response = client.get(link_from_outbox("alex@example.org", "/verifier/"))
     assert response.status_code == 302 and response.headers["Location"] == target
+    assert client.get("/compte").status_code == 200  # logged in, no password typed again
+    assert db.session.query(User).one().last_login_at is not None
+
+
+def test_the_mailed_link_opened_in_another_browser_asks_for_the_password(app, client, db):
+    sign_up(client)
+    other = app.test_client()
+    response = other.get(link_from_outbox("alex@example.org", "/verifier/"))
+    assert response.status_code == 302 and response.headers["Location"] == "/connexion"
+    assert other.get("/compte").status_code == 302  # not logged in there
+    assert db.session.query(User).one().is_verified
+    # A second click is not a way in either.
+    assert client.get(link_from_outbox("alex@example.org", "/verifier/")).headers[
+        "Location"] == "/connexion"
+
+
+def test_logout_ends_the_session_and_remember_cookie_for_real(app, client, make_user):
+    """Item 3: a copy of the cookies taken before "Se déconnecter" opens nothing after."""
+    user = make_user()
+    response = client.post("/connexion", data={"email": user.email, "remember": "y",
+                                                "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    captured = {c.key: c.value for c in client._cookies.values()}
+    assert {"session", "remember_token"} <= set(captured)
+
+    def thief(cookies):
+        stolen = app.test_client()
+        for key, value in cookies.items():
+            stolen.set_cookie(key, value)
+        return stolen
+
+    assert thief(captured).get("/compte").status_code == 200  # the copy works before
+    assert thief({"remember_token": captured["remember_token"]}).get(
+        "/compte").status_code == 200
+    client.post("/deconnexion")
+    assert client.get("/compte").status_code == 302
+    assert thief(captured).get("/compte").status_code == 302
+    assert thief({"remember_token": captured["remember_token"]}).get(
+        "/compte").status_code == 302
+
+
+def test_an_unverified_account_may_manage_itself_and_nothing_else(client, login, make_user):
+    """Item 1 (accounts side): log in, see the account, change address and password, resend
+    the link; no other POST (an event registration, a structure…) goes through."""
+    user = make_user(email_verified_at=None)
+    login(user)
+    assert client.get("/compte").status_code == 200
+    assert client.post("/verification/renvoyer").status_code == 302
+    assert [m.kind for m in outbox_messages(user.email)] == ["verify_email"]
+    response = client.post("/compte/adresse", data={"em-email": "autre@example.org",
+                                                    "em-password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    for url in ("/evenements/1/inscription", "/annuaire/inscrire", "/annuaire/1/rejoindre"):
+        response = client.post(url, data={"name": "x"})
+        assert response.status_code == 403, url
+        assert "Confirmez d&#39;abord votre adresse" in response.get_data(as_text=True)
+    assert client.get("/compte/mes-donnees.json").status_code == 200
+
+
+def test_favicon_answers_and_is_linked(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    html = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/favicon.ico"' in html
+
+
+def test_mes_structures_is_in_the_menu_of_a_logged_in_person(client, login, make_user):
+    assert "Mes structures" not in client.get("/").get_data(as_text=True)
+    login(make_user())
+    html = client.get("/").get_data(as_text=True)
+    assert '<a href="/annuaire/mes-structures"' in html and "Mes structures" in html
+    assert client.get("/annuaire/mes-structures").status_code == 200
+
+
+def test_forms_refuse_lists_and_formulas_as_addresses(client, db):
+    for address in ("a@b.co,c@d.co", '=HYPERLINK("http://x")@ex.org'):
+        response = sign_up(client, email=address)
+        assert response.status_code == 422
+        assert "Saisissez une adresse e-mail valide" in response.get_data(as_text=True)
+        response = client.post("/mot-de-passe-oublie", data={"email": address})
+        assert response.status_code == 422
+    assert outbox_messages() == []
 
 
 def test_a_remembered_destination_outside_the_site_is_ignored(client, make_user):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.security import generate_password_hash
 
+from network.core.time import utcnow
 from network.outbox.services import deliver_due
 from support import links_in, mail_text
 
@@ -41,17 +43,23 @@ def test_sign_up_verify_log_in_log_out(smtp_config, live_server, page, check_a11
     assert link.startswith(live_server.url)
 
     page.goto(link)
+    # The link logs the person in (same browser as the sign-up): no password typed again.
     assert page.get_by_text("Votre adresse e-mail est confirmée").is_visible()
+    page.get_by_role("heading", name="Mon compte", exact=True).wait_for()
+    assert page.get_by_text("confirmée").first.is_visible()
+    check_a11y(page, "mon compte")
+    assert page.get_by_role("link", name="Mes structures").is_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert page.get_by_text("Vous êtes déconnecté(e)").is_visible()
+    assert re.search(r"/$", page.url)
+
+    page.get_by_role("banner").get_by_role("link", name="Se connecter").click()
     page.get_by_label("Adresse e-mail").fill("alex@example.org")
     page.get_by_label(re.compile("^Mot de passe")).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     assert page.get_by_text("Bonjour Alex Martin").is_visible()
-    page.get_by_role("link", name="Mon compte").click()
-    assert page.get_by_text("confirmée").first.is_visible()
-    check_a11y(page, "mon compte")
-    page.get_by_role("button", name="Se déconnecter").click()
-    assert page.get_by_text("Vous êtes déconnecté(e)").is_visible()
-    assert re.search(r"/$", page.url)
+    icon = page.request.get(live_server.url + "/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"] == "image/vnd.microsoft.icon"
 
 
 def test_keyboard_only_and_narrow_screen(live_server, browser):
@@ -64,3 +72,62 @@ def test_keyboard_only_and_narrow_screen(live_server, browser):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"horizontal scroll at 320 px: {width}"
     context.close()
+
+
+@pytest.fixture
+def staff_second_factor(app_config):
+    app_config["STAFF_SECOND_FACTOR"] = True
+
+
+def test_staff_enrol_a_phone_then_log_in_with_its_code(staff_second_factor, live_server, page,
+                                                       check_a11y):
+    """A new staff member is sent to enrolment, scans the QR code (decoded here by zxing-cpp
+    from the image the browser shows), types the codes, and later logs in with one."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    from conftest import DEFAULT_PASSWORD
+    from network.accounts import second_factor
+    from network.accounts.models import User
+    from network.extensions import db
+
+    with live_server.app.app_context():
+        db.session.add(User(email="agent@example.org", name="Agent Équipe", is_staff=True,
+                            password_hash=generate_password_hash(DEFAULT_PASSWORD,
+                                                                 method="scrypt:1024:8:1"),
+                            email_verified_at=utcnow()))
+        db.session.commit()
+        db.session.remove()
+
+    page.goto(live_server.url + "/connexion")
+    page.get_by_label("Adresse e-mail").fill("agent@example.org")
+    page.get_by_label(re.compile("^Mot de passe")).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(live_server.url + "/equipe/")
+    page.get_by_role("heading", name="Double authentification").wait_for()
+    assert page.url.endswith("/compte/double-authentification")
+    check_a11y(page, "activation de la double authentification")
+    shot = page.get_by_role("img", name=re.compile("QR code")).screenshot()
+    [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    secret = re.search(r"secret=([A-Z2-7]+)", decoded.text).group(1)
+    step = second_factor.current_step()
+    page.get_by_label("Code de vérification").fill(second_factor.code_at(secret, step))
+    page.get_by_role("button", name="Activer").click()
+    page.get_by_role("heading", name="Vos codes de secours").wait_for()
+    assert page.locator(".recovery-codes li").count() == 10
+    page.get_by_role("link", name="J'ai noté mes codes").click()
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    page.goto(live_server.url + "/connexion")
+    page.get_by_label("Adresse e-mail").fill("agent@example.org")
+    page.get_by_label(re.compile("^Mot de passe")).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Code de vérification").wait_for()
+    check_a11y(page, "code de vérification")
+    page.get_by_label("Code de vérification").fill(second_factor.code_at(secret, step + 1))
+    page.get_by_role("button", name="Valider").click()
+    assert page.get_by_text("Bonjour Agent Équipe").is_visible()
+    page.goto(live_server.url + "/equipe/")
+    page.get_by_role("heading", name="Espace équipe").first.wait_for()

@@ -24,10 +24,12 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
 
     with live_server.app.app_context():
         from network.accounts import services as accounts
+        from network.core.auth import System
         from network.directory import services as directory
 
         staff = accounts.create_staff("equipe@example.org", name="Camille",
-                                      password="une phrase assez longue pour la Moselle")
+                                      password="une phrase assez longue pour la Moselle",
+                                      acting=System("test"))
         directory.ensure_reference_data()  # the territories events point at
         demo.load(staff=staff, member=staff)  # the demo registers its member: one seat taken
         db.session.commit()

@@ -83,14 +83,21 @@ def test_backoff_grows_and_is_capped():
     assert services.backoff(30) == timedelta(hours=6)
 
 
-def test_gives_up_after_max_attempts_and_staff_can_retry(dead_smtp, app):
+def test_gives_up_after_max_attempts_and_staff_can_retry(dead_smtp, app, make_user,
+                                                         make_staff):
+    from network.core.errors import PermissionDenied
+    from network.extensions import db
+
     [message] = queue(1)
     now = utcnow()
     services.deliver_due(now=now)
     services.deliver_due(now=now + timedelta(hours=1))
     [row] = outbox_messages()
     assert row.status == OutboxStatus.FAILED and row.attempts == 2
-    services.retry(message.id)
+    with pytest.raises(PermissionDenied):
+        services.retry(message.id, acting=make_user())
+    services.retry(message.id, acting=make_staff())
+    db.session.commit()
     assert outbox_messages()[0].status == OutboxStatus.PENDING
 
 
@@ -129,12 +136,116 @@ def test_two_workers_never_send_the_same_message(smtp_config, app):
     assert all(r.status == OutboxStatus.SENT for r in outbox_messages())
 
 
-def test_a_crashed_worker_claim_expires(dead_smtp, app):
-    queue(1)
+def test_a_claim_is_one_message_for_two_minutes(dead_smtp, app):
+    from network.core.uow import unit_of_work
+
+    queue(2)
     now = utcnow()
-    assert len(services.claim_due(now, 10)) == 1
-    assert services.claim_due(now, 10) == []  # still claimed
-    assert len(services.claim_due(now + timedelta(minutes=11), 10)) == 1
+    with unit_of_work():
+        first = services.claim_next(now)
+    with unit_of_work():
+        second = services.claim_next(now)
+    assert first != second and None not in (first, second)  # one message per claim
+    with unit_of_work():
+        assert services.claim_next(now) is None  # both still claimed
+    assert services.claim_duration() == timedelta(minutes=2)
+    with unit_of_work():
+        assert services.claim_next(now + timedelta(minutes=1, seconds=59)) is None
+    with unit_of_work():  # a crashed worker's message comes back after two minutes
+        assert services.claim_next(now + timedelta(minutes=2, seconds=1)) == first
+
+
+def test_a_worker_killed_mid_batch_holds_back_one_message_only(smtp_config, app):
+    """The dead worker had claimed one message (and may have sent it): the next worker sends
+    every other message at once; that one goes after two minutes, with the same Message-ID,
+    so a repeat is recognisable by the recipient's software."""
+    from network.core.uow import unit_of_work
+    from network.extensions import mail
+
+    queue(4)
+    now = utcnow()
+    with unit_of_work():
+        claimed = services.claim_next(now)
+        row = services.get_message(claimed)
+        mail.send(services._to_mail(row))  # sent, then killed before recording it
+    assert services.deliver_due(now=now).sent == 3
+    assert services.deliver_due(now=now + timedelta(minutes=1)).sent == 0
+    assert services.deliver_due(now=now + timedelta(minutes=2, seconds=1)).sent == 1
+    received = smtp_config.wait_for(5)
+    ids = [m["Message-ID"] for m in received]
+    assert len(set(ids)) == 4  # four mails, one of them twice with the same id
+    assert ids.count(row.message_id) == 2
+    assert {r.message_id for r in outbox_messages()} == set(ids)
+
+
+def test_each_mail_carries_its_stored_message_id(smtp_config, app):
+    rows = queue(2)
+    assert all(r.message_id.startswith("<") and r.message_id.endswith("@example.org>")
+               for r in rows)
+    assert rows[0].message_id != rows[1].message_id
+    services.deliver_due()
+    received = {m["To"]: m["Message-ID"] for m in smtp_config.wait_for(2)}
+    assert received == {r.to_address: r.message_id for r in rows}
+
+
+@pytest.mark.parametrize("address", [
+    "a@b.co,c@d.co", "a@b.co;c@d.co", '=HYPERLINK("http://x.example")@ex.org',
+    "=1+1@example.com", "Eve <eve@example.org>", "eve@example.org\r\nBcc: x@y.org",
+    "Eve\r\nBcc: x@y", "", "pas-une-adresse"])
+def test_enqueue_refuses_anything_but_one_mailbox(app, address):
+    from network.core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        services.enqueue(address, "email_change_notice", subject="Test",
+                         context={"user": {"name": "X"}, "new_email": "y@example.org"})
+    assert err.value.code == "invalid_email" and "email" in err.value.field_errors
+    assert outbox_messages() == []
+
+
+def test_no_typed_text_reaches_a_header(smtp_config, app):
+    """A person named `Eve\\r\\nBcc: …` and a staff subject with CR/LF: one line each."""
+    from network.extensions import db
+
+    name = "Eve\r\nBcc: espion@example.org"
+    services.enqueue("dest@example.org", "email_change_notice",
+                     subject=f"{name} demande à rejoindre « Les Jardins »",
+                     context={"user": {"name": name}, "new_email": "y@example.org"})
+    services.enqueue("dest2@example.org", "email_change_notice",
+                     subject="Message de l'équipe\r\nBcc: espion@example.org\nX-Evil: 1",
+                     context={"user": {"name": "X"}, "new_email": "y@example.org"})
+    db.session.commit()
+    assert all("\r" not in r.subject and "\n" not in r.subject for r in outbox_messages())
+    assert services.deliver_due().sent == 2
+    received = smtp_config.wait_for(2)
+    for msg in received:
+        assert msg["Bcc"] is None and msg["X-Evil"] is None
+        assert "Bcc: espion@example.org" in msg["Subject"]  # harmless text in one line
+    assert sorted(m["To"] for m in received) == ["dest2@example.org", "dest@example.org"]
+
+
+def test_one_bad_row_fails_alone_and_the_batch_goes_on(smtp_config, app):
+    """Rows written before the rules (or by a bug): the worker fails each bad one with its
+    error and sends the five others."""
+    from network.extensions import db
+    from network.outbox.models import OutboxMessage
+
+    good = queue(5)
+    bad_subject = OutboxMessage(kind="x", to_address="ok@example.org", body_text="t",
+                                body_html="<p>t</p>", attachments=[],
+                                subject="Bonjour\r\nBcc: espion@example.org")
+    bad_address = OutboxMessage(kind="x", to_address="a@b.co,c@d.co", subject="Liste",
+                                body_text="t", body_html="<p>t</p>", attachments=[])
+    db.session.add_all([bad_subject, bad_address])
+    db.session.commit()
+    report = services.deliver_due()
+    assert (report.sent, report.failed) == (5, 2)
+    assert sorted(m["To"] for m in smtp_config.wait_for(5)) == sorted(
+        m.to_address for m in good)
+    db.session.expire_all()
+    assert bad_subject.status == OutboxStatus.FAILED and "objet" in bad_subject.last_error
+    assert bad_address.status == OutboxStatus.FAILED and "adresse" in bad_address.last_error
+    assert all(m.status == OutboxStatus.SENT for m in good)
+    assert len(smtp_config.messages) == 5
 
 
 def test_cli_send(smtp_config, app, runner):
@@ -150,24 +261,74 @@ def preview_on(app_config):
     app_config["MAIL_PREVIEW"] = True
 
 
-def test_staff_outbox_page_and_development_preview(preview_on, client, login, make_staff):
-    from network.accounts import services as accounts
+def test_development_preview_never_shows_a_mail_that_grants_access(preview_on, app, client,
+                                                                     login, make_user, caplog):
+    """Item 4: typing someone's address shows nothing sent to it, and a mail with an access
+    link (verification, reset, change of address) caused here is only announced; the link
+    goes to the server's console, for whoever runs the site."""
+    import logging
 
+    from markupsafe import escape
+
+    from conftest import DEFAULT_PASSWORD
+    from network.extensions import db
+
+    caplog.set_level(logging.INFO)
+    victim = make_user(email="victime@example.org")
+    services.enqueue(victim.email, "email_change_notice", subject="Ancien courriel de la victime",
+                     context={"user": victim, "new_email": "x@example.org"}, preview_safe=True)
+    db.session.commit()
+
+    client.post("/mot-de-passe-oublie", data={"email": "victime@example.org"})
     client.post("/inscription", data={"name": "Alex", "email": "alex@example.org",
                                       "password": "une phrase assez longue pour la Moselle",
                                       "password_confirm": "une phrase assez longue pour la Moselle",
                                       "accept_privacy": "y"})
-    preview = client.get("/boite-envoi/apercu").get_data(as_text=True)
-    assert "Confirmez votre adresse e-mail" in preview and "/verifier/" in preview
-    stranger = client.application.test_client()
-    assert "/verifier/" not in stranger.get("/boite-envoi/apercu").get_data(as_text=True)
+    page = client.get("/boite-envoi/apercu").get_data(as_text=True)
+    assert "/mot-de-passe/" not in page and "/verifier/" not in page
+    assert "Ancien courriel de la victime" not in page
+    assert "Aucun courriel à afficher" in page  # not even a line: it would tell who exists
+    reset = outbox_messages("victime@example.org")[-1]
+    verify = outbox_messages("alex@example.org")[-1]
+    assert (reset.kind, verify.kind) == ("password_reset", "verify_email")
+    for hidden in (reset, verify, outbox_messages("victime@example.org")[0]):
+        assert client.get(f"/boite-envoi/{hidden.id}").status_code == 404
+    # The person running the site reads the link on the console.
+    assert any("/verifier/" in r.getMessage() for r in caplog.records)
+
+    # A mail without any access link, caused by this browser, is shown.
+    me = make_user(email="moi@example.org")
+    login(me)
+    client.post("/compte/adresse", data={"em-email": "nouvelle@example.org",
+                                         "em-password": DEFAULT_PASSWORD})
+    notice = outbox_messages("moi@example.org")[-1]
+    change = outbox_messages("nouvelle@example.org")[-1]
+    page = client.get("/boite-envoi/apercu").get_data(as_text=True)
+    assert str(escape(notice.subject)) in page and "/compte/adresse/" not in page
+    assert client.get(f"/boite-envoi/{notice.id}").status_code == 200
+    assert client.get(f"/boite-envoi/{change.id}").status_code == 404
+    stranger = app.test_client()
+    assert stranger.get(f"/boite-envoi/{notice.id}").status_code == 404
+    assert "Aucun courriel à afficher" in stranger.get("/boite-envoi/apercu").get_data(
+        as_text=True)
+
+
+def test_staff_outbox_page(client, login, make_user, make_staff):
+    queue(1)
     message_id = outbox_messages()[0].id
-    assert stranger.get(f"/boite-envoi/{message_id}").status_code == 404
-    login(make_staff(), on=stranger)
-    page = stranger.get("/boite-envoi/?q=alex").get_data(as_text=True)
-    assert "alex@example.org" in page and "En attente" in page
-    assert stranger.get(f"/boite-envoi/{message_id}").status_code == 200
-    assert accounts.get_user_by_email("alex@example.org") is not None
+    login(make_user())
+    assert client.get(f"/boite-envoi/{message_id}").status_code == 404
+    client.post("/deconnexion")
+    login(make_staff())
+    page = client.get("/boite-envoi/?q=dest0").get_data(as_text=True)
+    assert "dest0@example.org" in page and "En attente" in page
+    assert client.get(f"/boite-envoi/{message_id}").status_code == 200
+
+
+def test_the_preview_is_off_with_an_smtp_server_or_outside_development(app, client):
+    assert client.get("/boite-envoi/apercu").status_code == 404  # MAIL_PREVIEW off in tests
+    app.config.update(MAIL_PREVIEW=True, MAIL_SERVER="127.0.0.1")
+    assert client.get("/boite-envoi/apercu").status_code == 404
 
 
 def test_purge_keeps_recent_and_unsent_mail(smtp_config, app):
