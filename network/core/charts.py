@@ -184,7 +184,8 @@ def tile_map_svg(tiles: Sequence[Tile], *, title: str, key: str = "map", unit: s
     low = min((t.value for t in tiles), default=0)
     listed = "; ".join(f"{t.label} : {fmt(t.value)}" for t in tiles)
     parts = [
-        f'<svg class="chart tile-map" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg class="chart tile-map" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="{"group" if any(t.href for t in tiles) else "img"}" '
         f'aria-labelledby="{title_id} {desc_id}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(listed or "Aucun territoire.")}</desc>',
@@ -203,6 +204,8 @@ def tile_map_svg(tiles: Sequence[Tile], *, title: str, key: str = "map", unit: s
                  f'font-size="20" font-weight="bold" text-anchor="middle">'
                  f'{escape(fmt(t.value))}</text>')
         if t.href:
+            # A group of links (an image may not hold controls); each link is named by the
+            # territory and value it shows.
             parts.append(f'<a href="{escape(t.href)}">{shape}{text}</a>')
         else:
             parts.append(shape + text)

@@ -49,6 +49,7 @@ def test_tile_map_colours_by_value_and_links():
              charts.Tile("bitche", "Sarreguemines – Bitche", 2, 1, 0, ""),
              charts.Tile("new", "Nouveau territoire", 0, 3, 5, "")]
     root = parse(charts.tile_map_svg(tiles, title="Carte"))
+    assert root.get("role") == "group"  # it holds links: not an image
     rects = list(root.iter(f"{SVG}rect"))
     assert [r.get("fill") for r in rects] == [charts.SCALE[4], charts.SCALE[0], charts.SCALE[2]]
     assert root.find(f"{SVG}a").get("href") == "/x?territoire=metz"
