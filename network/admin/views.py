@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from network.accounts import services as accounts_queries
 from network.accounts.forms import EmptyForm
-from network.admin import accounts, broadcast, figures, report, services, todo
-from network.admin.forms import BroadcastForm
+from network.admin import accounts, broadcast, figures, imports, report, services, todo
+from network.admin.forms import BroadcastForm, ImportForm
 from network.core import charts
 from network.core.auth import staff_required
 from network.core.errors import ValidationError
@@ -162,3 +162,50 @@ def write():
         return redirect(url_for(".write"))
     return render_form("admin/write.html", form, count=count,
                        history=broadcast.list_broadcasts())
+
+
+# --- import at launch ----------------------------------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@staff_required
+def import_page():
+    """Check first (nothing written), then import the same bytes; errors are shown per line."""
+    import base64
+
+    form = ImportForm()
+    form.fill_choices()
+    result = None
+    payload = ""
+    if form.validate_on_submit():
+        raw = form.raw()
+        if not raw:
+            form.file.errors = [_("Choisissez un fichier CSV.")]
+        else:
+            commit = bool(form.confirm.data and form.payload.data)
+            done = submit_import(form, raw, commit)
+            if done is not None:
+                result = done
+                payload = "" if commit else base64.b64encode(raw).decode("ascii")
+                if commit:
+                    flash(_("Import terminé : %(a)s ajoutée(s), %(w)s en liste d'attente, "
+                            "%(s)s déjà inscrite(s), %(e)s ligne(s) en erreur.",
+                            a=result.count("added"), w=result.count("waitlisted"),
+                            s=result.count("already"), e=len(result.errors)), "success")
+    return render_form("admin/import.html", form, result=result, payload=payload)
+
+
+def submit_import(form: ImportForm, raw: bytes, commit: bool):
+    from network.core import uow
+    from network.core.errors import DomainError
+    from network.core.web import PASS_THROUGH, form_error
+
+    try:
+        return imports.import_registrations(form.event.data, raw, acting=current_user,
+                                            commit=commit, send_mail=bool(form.send_mail.data))
+    except PASS_THROUGH:
+        raise
+    except DomainError as err:
+        uow.doom()
+        form_error(form, err)
+        return None

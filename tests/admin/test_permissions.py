@@ -6,7 +6,7 @@ import pytest
 
 GETS = ["/equipe/", "/equipe/comptes", "/equipe/chiffres", "/equipe/chiffres/membres-temps.csv",
         "/equipe/rapport-annuel", "/equipe/rapport-annuel-2026.pdf",
-        "/equipe/rapport-annuel-2026.csv", "/equipe/ecrire"]
+        "/equipe/rapport-annuel-2026.csv", "/equipe/ecrire", "/equipe/import"]
 
 
 def posts(target_id: int) -> list[str]:
