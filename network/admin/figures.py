@@ -240,15 +240,11 @@ def registrations_per_month(f: Filters) -> Chart:
                  header=(_("Mois"), _("Inscriptions")))
 
 
-def came(row) -> bool:
-    return row[3] is not None or row[4] is True
-
-
-def attendance_rate(f: Filters, now: datetime | None = None) -> Chart:
+def attendance_rate(f: Filters, now: datetime | None = None, rows=None) -> Chart:
     """Per past event: people let in (or marked present) out of confirmed registrations."""
     now = now or utcnow()
     per_event: dict[str, list[int]] = {}
-    for row in _registrations_of_events(f):
+    for row in _registrations_of_events(f) if rows is None else rows:
         if row["end_at"] >= now or row["event_status"] == EventStatus.CANCELLED:
             continue
         seen = per_event.setdefault(row["title"], [0, 0])
@@ -275,9 +271,9 @@ def _registrations_of_events(f: Filters) -> list[dict[str, Any]]:
             for s, c, a, w, t, e, es, k, tn in db.session.execute(q).all()]
 
 
-def waitlist_use(f: Filters) -> Chart:
+def waitlist_use(f: Filters, rows=None) -> Chart:
     counts: dict[str, int] = {}
-    for row in _registrations_of_events(f):
+    for row in _registrations_of_events(f) if rows is None else rows:
         counts.setdefault(row["title"], 0)
         counts[row["title"]] += row["waitlisted"]
     return Chart(_("Passages par la liste d'attente, par événement"), list(counts.items()),
@@ -285,17 +281,17 @@ def waitlist_use(f: Filters) -> Chart:
                  header=(_("Événement"), _("Personnes passées par la liste d'attente")))
 
 
-def registrations_by_kind(f: Filters) -> Chart:
-    counts = Counter(KIND_LABELS[row["kind"]] for row in _registrations_of_events(f)
-                     if row["status"] == R.CONFIRMED)
+def registrations_by_kind(f: Filters, rows=None) -> Chart:
+    rows = _registrations_of_events(f) if rows is None else rows
+    counts = Counter(KIND_LABELS[row["kind"]] for row in rows if row["status"] == R.CONFIRMED)
     return Chart(_("Inscriptions confirmées par type d'événement"), counts.most_common(),
                  unit=_("inscriptions"), key="registrations-kind",
                  header=(_("Type d'événement"), _("Inscriptions confirmées")))
 
 
-def registrations_by_territory(f: Filters) -> Chart:
-    counts = Counter(row["territory"] for row in _registrations_of_events(f)
-                     if row["status"] == R.CONFIRMED)
+def registrations_by_territory(f: Filters, rows=None) -> Chart:
+    rows = _registrations_of_events(f) if rows is None else rows
+    counts = Counter(row["territory"] for row in rows if row["status"] == R.CONFIRMED)
     return Chart(_("Inscriptions confirmées par territoire de l'événement"),
                  counts.most_common(), unit=_("inscriptions"), key="registrations-territory",
                  header=(_("Territoire"), _("Inscriptions confirmées")))
@@ -341,9 +337,15 @@ MAP_FIGURES = {
 }
 
 
+#: The charts that read the registrations of the events held in the period: one query for all.
+PER_EVENT = {"presence", "liste-attente", "inscriptions-types", "inscriptions-territoires"}
+
+
 def all_charts(f: Filters, *, acting: Any) -> list[tuple[str, Chart]]:
     require_staff(acting)
-    return [(slug, build(f)) for slug, build in FIGURES.items()]
+    rows = _registrations_of_events(f)
+    return [(slug, build(f, rows=rows) if slug in PER_EVENT else build(f))
+            for slug, build in FIGURES.items()]
 
 
 def chart(slug: str, f: Filters, *, acting: Any) -> Chart:
