@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from network.accounts.models import OrganisationMember, User
 from network.admin.figures import is_code
-from network.admin.models import Broadcast, NewsConsent
+from network.admin.models import AccountAction, Broadcast, NewsConsent
+from network.core import signals
 from network.core.auth import is_user, require, require_staff
 from network.core.errors import FieldErrors
 from network.core.text import single_line
@@ -151,3 +152,28 @@ def unsubscribe_by_token(token: str) -> User | None:
 
 def legal_form_choices() -> list[tuple[str, str]]:
     return [(f.value, label) for f, (label, _code) in LEGAL_FORMS.items()]
+
+
+# --- personal data: the news choice is exported; the accounts journal forgets the address ---
+
+
+@signals.personal_data_export.connect
+def _export(user) -> tuple[str, dict[str, Any]]:
+    row = db.session.get(NewsConsent, user.id)
+    return "nouvelles_du_reseau", {
+        "inscrit": bool(row and row.is_subscribed),
+        "modifie_le": row.changed_at.isoformat() if row else None}
+
+
+@signals.personal_data_erase.connect
+def _erase(user) -> None:
+    """The consent row goes with the account (cascade); the journal keeps what staff did but
+    no longer names the erased person."""
+    db.session.execute(update(AccountAction).where(AccountAction.user_id == user.id)
+                       .values(user_email=ERASED, user_id=None))
+    db.session.execute(update(AccountAction).where(AccountAction.actor_id == user.id)
+                       .values(actor_id=None))
+    db.session.flush()
+
+
+ERASED = "(compte supprimé)"

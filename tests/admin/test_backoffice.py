@@ -279,3 +279,25 @@ def test_annual_report_pdf_csv_and_sections_from_other_domains(as_staff, make_st
         signals.annual_report_sections.disconnect(esspresso)
     assert as_staff.get("/equipe/rapport-annuel?annee=abc").status_code == 200
     assert as_staff.get("/equipe/rapport-annuel-99999.pdf").status_code == 200
+
+
+def test_personal_data_export_and_erase(app, db, staff, make_user):
+    from conftest import DEFAULT_PASSWORD
+    from network.accounts import services as accounts_services
+    from network.admin import accounts, broadcast
+    from network.admin.models import AccountAction, NewsConsent
+
+    person = make_user(email="partante@example.org")
+    broadcast.set_subscription(person, True, acting=person)
+    accounts.apply(person, "grant_staff", acting=staff)
+    accounts.apply(person, "remove_staff", acting=staff)
+    db.session.commit()
+    exported = accounts_services.export_data(person)
+    assert exported["nouvelles_du_reseau"]["inscrit"] is True
+    accounts_services.delete_account(person, DEFAULT_PASSWORD)
+    db.session.commit()
+    assert db.session.query(NewsConsent).count() == 0
+    rows = db.session.query(AccountAction).all()
+    assert [(r.action, r.user_email, r.user_id, r.actor_name) for r in rows] == [
+        ("grant_staff", "(compte supprimé)", None, "Camille Équipe"),
+        ("remove_staff", "(compte supprimé)", None, "Camille Équipe")]
