@@ -148,6 +148,7 @@ def _select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     """Every domain is always installed: listed here, in the open (cookiecutter-flask)."""
     from network.accounts import views as accounts
+    from network.admin import news_views as news
     from network.admin import views as admin
     from network.directory import views as directory
     from network.esspresso import views as esspresso
@@ -159,13 +160,14 @@ def register_blueprints(app: Flask) -> None:
     from network.outbox import views as outbox
 
     for module in (main, seo, accounts, outbox, directory, events, door, esspresso, offers,
-                   admin):
+                   admin, news):
         app.register_blueprint(module.bp)
 
 
 def register_cli(app: Flask) -> None:
     from network import demo
     from network.accounts import cli as accounts
+    from network.admin import cli as admin
     from network.esspresso import cli as esspresso
     from network.events import cli as events
     from network.offers import cli as offers
@@ -173,6 +175,8 @@ def register_cli(app: Flask) -> None:
 
     for module in (demo, accounts, outbox, events, esspresso, offers):
         app.cli.add_command(module.cli)
+    for command in admin.commands:
+        app.cli.add_command(command)
 
 
 def register_unit_of_work(app: Flask) -> None:

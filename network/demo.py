@@ -20,7 +20,10 @@ DEMO_PASSWORD = "demo-Moselle-ESS-2026"
 
 def load_demo() -> list[str]:
     """Create the demo accounts, then let each domain add its own demo data."""
+    from network.admin import demo as history
+
     done = []
+    mail_before = history.last_mail_id()
     staff = accounts.get_user_by_email(DEMO_STAFF_EMAIL)
     if staff is None:
         staff = accounts.create_staff(DEMO_STAFF_EMAIL, name="Camille Chargée de mission",
@@ -40,9 +43,13 @@ def load_demo() -> list[str]:
     from network.offers import demo as offers
 
     # In this order: the directory's demo seeds the territories that the events use;
-    # ESSpresso's session goes on the events' ESSpresso event, with the directory's suppliers.
-    for module in (directory, events, esspresso, offers):
+    # ESSpresso's session goes on the events' ESSpresso event, with the directory's suppliers;
+    # the back office's history (past events, check-ins) comes last.
+    for module in (directory, events, esspresso, offers, history):
         done.extend(module.load(staff=staff, member=member))
+    dropped = history.discard_unsent_mail(mail_before)
+    if dropped:
+        done.append(f"{dropped} courriels de chargement retirés de la file (jamais envoyés)")
     return done
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from network.accounts import models as accounts  # noqa: F401
+from network.admin import models as admin  # noqa: F401
 from network.directory import models as directory  # noqa: F401
 from network.esspresso import models as esspresso  # noqa: F401
 from network.events import models as events  # noqa: F401

@@ -213,6 +213,17 @@ def resend_verification(*, acting: Any) -> None:
     _queue_verification(user)
 
 
+def staff_resend_verification(user: User, *, acting: Any) -> None:
+    """Staff send the verification link again to someone who lost it (same hourly cap)."""
+    require_staff(acting)
+    if user.is_verified:
+        return
+    if _recent_mails(user.email, ("verify_email",)) >= MAILS_PER_ADDRESS_PER_HOUR:
+        raise DomainError(_("Plusieurs liens ont déjà été envoyés à cette adresse dans "
+                            "l'heure."), "too_many_mails")
+    _queue_verification(user)
+
+
 def verify_email(token: str) -> tuple[User, bool]:
     """(the account, True when this link has just verified it). Announces `email_verified`."""
     data = read_token(VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"])

@@ -1,13 +1,21 @@
-"""Espace équipe: figures and accounts; every other staff page lives in its domain."""
+"""Espace équipe: the to-do, the figures as charts, accounts, writing to the network, the
+launch import and the annual report. Each page calls one service; rights are checked there."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
-from network.accounts import services as accounts
-from network.admin import services
+from network.accounts import services as accounts_queries
+from network.accounts.forms import EmptyForm
+from network.admin import accounts, broadcast, figures, imports, report, services, todo
+from network.admin.forms import BroadcastForm, ImportForm
+from network.core import charts
 from network.core.auth import staff_required
+from network.core.errors import ValidationError
+from network.core.web import act, render_form, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/equipe")
 
@@ -15,12 +23,189 @@ bp = Blueprint("admin", __name__, url_prefix="/equipe")
 @bp.get("/")
 @staff_required
 def index():
-    return render_template("admin/index.html", sections=services.dashboard())
+    return render_template("admin/index.html",
+                           todo=todo.sections(url_for, acting=current_user),
+                           sections=services.dashboard(), form=EmptyForm())
+
+
+@bp.post("/a-faire/<any(approve, accept, retry):action>/<int:target_id>")
+@staff_required
+def todo_action(action: str, target_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    back = url_for(".index")
+    if action == "approve":
+        return act(lambda: todo.approve(target_id, acting=current_user), to=back,
+                   done=_("Structure publiée ; ses responsables sont prévenus."))
+    if action == "accept":
+        return act(lambda: todo.accept_request(target_id, acting=current_user), to=back,
+                   done=_("Demande acceptée."))
+    return act(lambda: todo.retry_mail(target_id, acting=current_user), to=back,
+               done=_("Le message est de nouveau en file d'envoi."))
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+def _filters():
+    try:
+        return figures.parse_filters(request.args), {}
+    except ValidationError as err:
+        return figures.parse_filters({}), err.field_errors
+
+
+@bp.get("/chiffres")
+@staff_required
+def figures_page():
+    f, errors = _filters()
+    by = request.args.get("carte", "membres")
+    if by not in figures.MAP_FIGURES:
+        by = "membres"
+    tiles = figures.territory_tiles(
+        by, f, lambda code: url_for(".figures_page", **f.args(territoire=code), carte=by))
+    map_svg = Markup(charts.tile_map_svg(  # noqa: S704 - every label escaped in charts.py
+        tiles, title=_("Carte des territoires : %(f)s", f=figures.MAP_FIGURES[by](f)),
+        key="map"))
+    shown = [(slug, c, Markup(charts.svg(c)))  # noqa: S704 - escaped in charts.py
+             for slug, c in figures.all_charts(f, acting=current_user)]
+    return render_template("admin/figures.html", f=f, errors=errors, charts=shown,
+                           map_svg=map_svg, tiles=tiles, by=by, map_figures=figures.MAP_FIGURES,
+                           territories=figures.list_territories(),
+                           fmt=charts.fmt), 422 if errors else 200
+
+
+@bp.get("/chiffres/<slug>.csv")
+@staff_required
+def figure_csv(slug: str):
+    f = figures.parse_filters(request.args)
+    chart = figures.chart(slug, f, acting=current_user)
+    name = f"{slug}-{f.start.isoformat()}-{f.end.isoformat()}.csv"
+    return Response(figures.chart_csv(chart), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- annual report -------------------------------------------------------------------------------
+
+
+@bp.get("/rapport-annuel")
+@staff_required
+def annual_report():
+    year = report.parse_year(request.args.get("annee"))
+    data = report.build(year, acting=current_user)
+    return render_template("admin/report.html", data=data, year=year,
+                           years=report.years_available())
+
+
+@bp.get("/rapport-annuel-<int:year>.<any(pdf, csv):fmt>")
+@staff_required
+def annual_report_file(year: int, fmt: str):
+    year = report.parse_year(str(year))
+    data = report.build(year, acting=current_user)
+    if fmt == "pdf":
+        body, mime = report.pdf_bytes(data), "application/pdf"
+    else:
+        body, mime = report.csv_bytes_of(data), "text/csv; charset=utf-8"
+    return Response(body, mimetype=mime, headers={
+        "Content-Disposition": f'attachment; filename="rapport-annuel-{year}.{fmt}"'})
+
+
+# --- accounts ------------------------------------------------------------------------------------
 
 
 @bp.get("/comptes")
 @staff_required
 def users():
-    q = request.args.get("q", "")
+    q = request.args.get("q", "")[:200]
     return render_template("admin/users.html", q=q,
-                           users=accounts.list_users(q, acting=current_user))
+                           users=accounts_queries.list_users(q, acting=current_user),
+                           journal=accounts.journal(limit=30), actions=accounts.ACTIONS,
+                           form=EmptyForm())
+
+
+@bp.post("/comptes/<int:user_id>/<any(deactivate, reactivate, resend, grant_staff, "
+         "remove_staff):action>")
+@staff_required
+def user_action(user_id: int, action: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user = accounts.get_user(user_id)
+    back = url_for(".users", q=request.form.get("q", "")[:200] or None)
+    return act(lambda: accounts.apply(user, action, acting=current_user), to=back,
+               done=_("%(action)s : %(email)s", action=accounts.ACTIONS[action],
+                      email=user.email))
+
+
+# --- write to the network ----------------------------------------------------------------------
+
+
+@bp.route("/ecrire", methods=["GET", "POST"])
+@staff_required
+def write():
+    form = BroadcastForm()
+    form.fill_choices()
+    count = None
+    if request.method == "POST" and form.preview.data:
+        if form.validate_on_submit():
+            try:
+                count = len(broadcast.recipients(broadcast.check_filters(**form.filters())))
+            except ValidationError as err:
+                from network.core.web import form_error
+
+                form_error(form, err)
+        return render_form("admin/write.html", form, count=count,
+                           history=broadcast.list_broadcasts())
+    done = submit(form, lambda: broadcast.send(form.subject.data, form.body.data,
+                                               form.filters(), acting=current_user))
+    if done.ok:
+        flash(_("Message mis en file d'envoi pour %(n)s personne(s).",
+                n=done.value.recipients), "success")
+        return redirect(url_for(".write"))
+    return render_form("admin/write.html", form, count=count,
+                       history=broadcast.list_broadcasts())
+
+
+# --- import at launch ----------------------------------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@staff_required
+def import_page():
+    """Check first (nothing written), then import the same bytes; errors are shown per line."""
+    import base64
+
+    form = ImportForm()
+    form.fill_choices()
+    result = None
+    payload = ""
+    if form.validate_on_submit():
+        raw = form.raw()
+        if not raw:
+            form.file.errors = [_("Choisissez un fichier CSV.")]
+        else:
+            commit = bool(form.confirm.data and form.payload.data)
+            done = submit_import(form, raw, commit)
+            if done is not None:
+                result = done
+                payload = "" if commit else base64.b64encode(raw).decode("ascii")
+                if commit:
+                    flash(_("Import terminé : %(a)s ajoutée(s), %(w)s en liste d'attente, "
+                            "%(s)s déjà inscrite(s), %(e)s ligne(s) en erreur.",
+                            a=result.count("added"), w=result.count("waitlisted"),
+                            s=result.count("already"), e=len(result.errors)), "success")
+    return render_form("admin/import.html", form, result=result, payload=payload)
+
+
+def submit_import(form: ImportForm, raw: bytes, commit: bool):
+    from network.core import uow
+    from network.core.errors import DomainError
+    from network.core.web import PASS_THROUGH, form_error
+
+    try:
+        return imports.import_registrations(form.event.data, raw, acting=current_user,
+                                            commit=commit, send_mail=bool(form.send_mail.data))
+    except PASS_THROUGH:
+        raise
+    except DomainError as err:
+        uow.doom()
+        form_error(form, err)
+        return None

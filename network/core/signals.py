@@ -22,6 +22,10 @@ personal_data_erase = _signals.signal("personal-data-erase")
 # --- staff figures -------------------------------------------------------------------------
 #: sender=None; each receiver returns (section_title, [(label, value, url | None), ...]).
 staff_figures = _signals.signal("staff-figures")
+#: sender=year (int), start=datetime, end=datetime (UTC, end excluded): each receiver returns
+#: a `network.admin.report.Section`-shaped tuple (title, header, rows, summary) for the
+#: network's annual report (PDF and CSV), e.g. ESSpresso meetings, forum offers and hires.
+annual_report_sections = _signals.signal("annual-report-sections")
 
 # --- mail ----------------------------------------------------------------------------------
 #: sender=OutboxMessage, now=datetime: the server refused the address for good (5xx).

@@ -78,12 +78,12 @@ def demo(app, db):
 def test_badge_png_and_calendar_feeds_still_work(demo, client, db):
     """The member's badge, from its page as a browser loads it, then the calendars."""
     from network.accounts.models import User
-    from network.events import services
+    from network.events import rules
     from network.events.models import Registration
 
     member = db.session.scalar(select(User).where(User.email == "membre@example.org"))
     reg = db.session.scalar(select(Registration).where(Registration.user_id == member.id))
-    token = services.manage_token(reg)
+    token = rules.manage_token(reg)
     client.post("/connexion", data={"email": member.email, "password": DEMO_PASSWORD})
     page = client.get(f"/evenements/inscription/{token}/badge")
     assert page.status_code == 200
