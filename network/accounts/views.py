@@ -55,6 +55,7 @@ def _me():
 
 
 @bp.before_app_request
+@uow.retrying_hook
 def account_gates():
     if not current_user.is_authenticated:
         return None

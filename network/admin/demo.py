@@ -117,7 +117,7 @@ def load_history(*, staff: Any, today: date | None = None) -> list[str]:
         confirmed = [r for r in regs if r.status == RegistrationStatus.CONFIRMED]
         for i, reg in enumerate(confirmed):
             if rng.random() < share:
-                checkin.check_in(event, reg.badge_code, by=staff,
+                checkin.check_in(event, reg.badge_code, acting=staff,
                                  now=_at(day, hour) + timedelta(minutes=i % 40))
         done.append(f"historique « {title} » ({len(regs)} inscriptions)")
     if done:
@@ -141,14 +141,15 @@ def spread_members(today: date, rng: random.Random) -> str:
 #: Mail the demo's own loading writes but nobody would have sent: structures that "already
 #: existed" announced to the staff and to their owners, and the verification link of the demo
 #: member whose address the demo marks verified.
-NEVER_SENT = ("directory_pending", "directory_approved", "verify_email")
 
 
-def discard_unsent_mail(after_id: int) -> int:
-    """Drop the pending demo mail of NEVER_SENT kinds written after `after_id`."""
+def discard_unsent_mail(after_id: int, keep_to: str | None = None) -> int:
+    """Drop the mail the demo's loading wrote after `after_id`: nobody would have sent it
+    (structures approved, registrations, bookings, answers made up at once). Only the demo
+    member's own registration confirmation stays, so "Mon compte" has a badge mail to show."""
+    keep = (OutboxMessage.kind == "event_confirmed") & (OutboxMessage.to_address == keep_to)
     result = db.session.execute(delete(OutboxMessage).where(
-        OutboxMessage.id > after_id, OutboxMessage.status == OutboxStatus.PENDING,
-        OutboxMessage.kind.in_(NEVER_SENT)))
+        OutboxMessage.id > after_id, OutboxMessage.status == OutboxStatus.PENDING, ~keep))
     return result.rowcount or 0
 
 

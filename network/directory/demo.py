@@ -37,6 +37,56 @@ COMMUNES = {
                                   ("57260", "Dieuze"), ("57810", "Moussey")],
 }
 
+# Where the structures whose name says a place really are (territory, postcode, commune);
+# the others are spread over the territories, each in one of its real communes.
+PLACES = {
+    "Les Jardins de la Seille": ("metz", "57000", "Metz"),
+    "Régie de quartier Borny Services": ("metz", "57070", "Metz"),
+    "Emmaüs Lorraine Nord": ("thionville", "57100", "Thionville"),
+    "ESAT du Val de Fensch": ("thionville", "57700", "Hayange"),
+    "Intérim Solidaire Moselle-Est": ("forbach-boulay", "57600", "Forbach"),
+    "Théâtre du Saulcy en Scène": ("metz", "57000", "Metz"),
+    "Club Omnisports de la Nied": ("forbach-boulay", "57220", "Boulay-Moselle"),
+    "Gîtes Solidaires du Pays de Bitche": ("sarreguemines-bitche", "57230", "Bitche"),
+    "Mutuelle Familiale de la Sarre": ("sarreguemines-bitche", "57200", "Sarreguemines"),
+    "Énergies Citoyennes du Saulnois": ("sarrebourg-chateau-salins", "57170", "Château-Salins"),
+    "Amap du Pays Messin": ("metz", "57050", "Le Ban-Saint-Martin"),
+    "Maison des Jeunes et de la Culture de Yutz": ("thionville", "57970", "Yutz"),
+    "Repair Café Sarrebourg": ("sarrebourg-chateau-salins", "57400", "Sarrebourg"),
+    "Espaces Verts Solidaires du Warndt": ("forbach-boulay", "57150", "Creutzwald"),
+    "Transport Solidaire du Bitcherland": ("sarreguemines-bitche", "57410",
+                                           "Rohrbach-lès-Bitche"),
+    "Scop Nettoyage Thionvillois": ("thionville", "57100", "Thionville"),
+    "Épicerie Sociale Les Paniers de Forbach": ("forbach-boulay", "57600", "Forbach"),
+    "Accueil Handicap Sarreguemines": ("sarreguemines-bitche", "57200", "Sarreguemines"),
+    "Ressourcerie du Pays de Château-Salins": ("sarrebourg-chateau-salins", "57170",
+                                               "Château-Salins"),
+}
+
+
+def _place(index: int, name: str, rng: random.Random) -> tuple[str, str, str]:
+    if name in PLACES:
+        return PLACES[name]
+    territory = list(COMMUNES)[index % len(COMMUNES)]
+    return (territory, *rng.choice(COMMUNES[territory]))
+
+
+def _contact(index: int, name: str, password_hash: str):
+    """Each demo structure has its own (verified) contact account: staff own none of them."""
+    from network.accounts.models import User
+    from network.core.time import utcnow
+    from network.extensions import db
+
+    email = f"contact-structure-{index}@example.org"
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=f"Contact {name}"[:120], password_hash=password_hash,
+                    email_verified_at=utcnow())
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
 # (name, legal form, coop status, buyer kind, sectors, categories, labels, description)
 STRUCTURES = [
     ("Les Jardins de la Seille", "association-insertion", "none", "aci",
@@ -157,16 +207,20 @@ def load(*, staff, member) -> list[str]:
     done = reference.ensure_reference_data()
     if done:
         done = [f"annuaire : {len(done)} éléments de référence"]
+    from flask import current_app
+    from werkzeug.security import generate_password_hash
+
     rng = random.Random(57)
-    territories = list(COMMUNES)
+    # One hash for every contact account: the demo loads in seconds, not in minutes.
+    shared_hash = generate_password_hash("demo-Moselle-ESS-2026",
+                                         method=current_app.config["PASSWORD_HASH_METHOD"])
     added = 0
     for index, (name, form, coop, kind, sectors, categories, labels, text) in enumerate(
             STRUCTURES):
         siret = make_siret(57_000 + index)
         if profiles.structure_by_siret(siret) is not None:
             continue
-        territory = territories[index % len(territories)]
-        postcode, commune = rng.choice(COMMUNES[territory])
+        territory, postcode, commune = _place(index, name, rng)
         form_enum = LegalForm(form)
         data = StructureData(
             name=name, siret=siret, legal_form=form, coop_status=coop, buyer_kind=kind,
@@ -186,7 +240,7 @@ def load(*, staff, member) -> list[str]:
             show_contact=index % 3 != 0, employees_count=rng.randint(2, 80),
             volunteers_count=rng.randint(0, 40),
         )
-        owner = member if index == 0 else staff
+        owner = member if index == 0 else _contact(index, name, shared_hash)
         structure = profiles.create_structure(data, acting=owner)
         if index != len(STRUCTURES) - 1:  # the last one waits in the staff queue
             profiles.approve_structure(structure, acting=staff)

@@ -44,7 +44,7 @@ def make_structure(db, refdata, make_user, staff):
             services.approve_structure(structure, acting=staff)
             if approved_at is not None:
                 structure.approved_at = approved_at
-            db.session.commit()
+        db.session.commit()  # services flush; the pages read committed rows
         assert structure.status == (StructureStatus.APPROVED if approved
                                     else StructureStatus.PENDING)
         return structure

@@ -125,9 +125,12 @@ def test_figures_page_charts_tables_map_and_csv(as_staff, db, make_structure, ma
                                    "territoire=" + "a" * 5000])
 def test_bad_filters_get_a_french_message_never_a_500(as_staff, query):
     response = as_staff.get("/equipe/chiffres?" + query)
-    assert response.status_code == 422
-    assert "Filtre invalide" in response.get_data(as_text=True)
-    assert as_staff.get("/equipe/chiffres/courriels.csv?" + query).status_code == 422
+    # A NUL byte is refused by the site-wide input rule (400) before the page's own check.
+    expected = 400 if "%00" in query else 422
+    assert response.status_code == expected
+    assert ("Caractère non autorisé" if expected == 400 else "Filtre invalide") in \
+        response.get_data(as_text=True)
+    assert as_staff.get("/equipe/chiffres/courriels.csv?" + query).status_code == expected
     assert as_staff.get("/equipe/chiffres/inconnu.csv").status_code == 404
 
 
@@ -206,7 +209,7 @@ def test_write_to_the_network_reaches_opted_in_members_only(smtp_config, as_staf
         "csrf_token": token, "territory": "metz", "subject": "Réunion", "body": "Bonjour",
         "preview": "1"})
     assert "1 personne(s) recevront ce message" in counted.get_data(as_text=True)
-    bad = as_staff.post("/equipe/ecrire", data={"csrf_token": token, "territory": "nulle\x00",
+    bad = as_staff.post("/equipe/ecrire", data={"csrf_token": token, "territory": "nulle",
                                                 "subject": "A\r\nBcc: x@y.z", "body": "",
                                                 "send": "1"})
     assert bad.status_code == 422

@@ -25,6 +25,9 @@ def test_production_starts_with_a_strong_key(monkeypatch):
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", STRONG)
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
+    # Production also wants a limiter storage shared by every worker (never memory://).
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0",
+                        raising=False)
     assert create_app(ProductionConfig).config["SECRET_KEY"] == STRONG
 
 

@@ -233,15 +233,16 @@ def test_nul_in_forms_filters_and_api_never_500(app, client, db, make_structure,
     login(owner)
     response = client.post("/annuaire/inscrire", data=form_data(profile_data, 9,
                                                                  name="Nom\x00nul"))
-    assert response.status_code == 422 and count(db) == 1
+    # NUL is refused site-wide (core/inputs.py: 400, a French page) before any view runs.
+    assert response.status_code in (400, 422) and count(db) == 1
     client = login(make_staff(), on=app.test_client())
-    assert client.get("/annuaire/gestion/structures?q=%00&statut=%00").status_code == 200
-    assert client.get("/annuaire/gestion/export.csv?statut=%00").status_code == 200
+    assert client.get("/annuaire/gestion/structures?q=%00&statut=%00").status_code in (200, 400)
+    assert client.get("/annuaire/gestion/export.csv?statut=%00").status_code in (200, 400)
     answer = client.post(f"/annuaire/gestion/{s.id}/suspendre", data={"reason": "Rai\x00son"})
-    assert answer.status_code == 302
+    assert answer.status_code in (302, 400)
     assert db.session.get(Structure, s.id).status == StructureStatus.APPROVED
     answer = client.post("/annuaire/gestion/listes/secteurs", data={"name": "Sec\x00teur"})
-    assert answer.status_code == 422
+    assert answer.status_code in (400, 422)
 
 
 # --- what reaches a mail header -------------------------------------------------------------------

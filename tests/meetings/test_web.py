@@ -260,7 +260,8 @@ def test_junk_never_answers_500(db, web, session, make_buyer, make_supplier, jun
         assert r.status_code < 500, (url, r.status_code)
     r = c.get(f"/esspresso/{sid}/catalogue", query_string={
         "categorie": junk, "territoire": junk, "reserve": junk, "q": junk, "cote": junk})
-    assert r.status_code == 200
+    # NUL is refused site-wide with a French 400 (core/inputs.py); anything else is a filter.
+    assert r.status_code == (400 if "\x00" in junk else 200)
 
 
 def test_pages_render_with_the_demo_mail_preview_on(app, db, web, session, make_buyer,
