@@ -34,7 +34,7 @@ def robots():
 def sitemap_urls(now: datetime | None = None) -> list[tuple[str, datetime | None]]:
     """(address, last change) of every public page worth indexing."""
     from network.directory.models import Structure, StructureStatus
-    from network.events.services import list_upcoming
+    from network.events.queries import list_upcoming
     from network.offers.offers import sitemap_entries
 
     urls: list[tuple[str, datetime | None]] = [

@@ -174,8 +174,9 @@ def test_team_pages_refuse_everyone_else(client, login, make_offer, make_user, m
         from network.accounts import services as accounts
         from network.accounts.models import OrgRole
 
-        member = make_user(email_verified_at=None)
+        member = make_user()
         accounts.set_member(structure.organisation_id, member, OrgRole.EDITOR, acting=owner)
+        member.email_verified_at = None
         db.session.commit()
         login(member)
     gets = [f"/offres/structure/{structure.id}", f"/offres/structure/{structure.id}/nouvelle",
