@@ -150,7 +150,8 @@ def visitor_of(session: MeetingSession, acting: Any) -> MeetingParticipant | Non
 
 
 def join_as_visitor(event: Any, *, acting: Any, name: str = "",
-                    now: datetime | None = None) -> MeetingParticipant:
+                    now: datetime | None = None, send_mail: bool = True
+                    ) -> MeetingParticipant:
     """A verified account, or a guest holding the mailed link, joins the job-dating as a
     visitor, and is registered to the forum (the badge)."""
     from network.events import registration
@@ -167,7 +168,8 @@ def join_as_visitor(event: Any, *, acting: Any, name: str = "",
                                   presence=engine.Presence(), user_id=acting.id,
                                   registered_by_id=acting.id)
         answers = registration.prefill(acting)
-        outcome = registration.register(event, answers, acting=acting, now=now)
+        outcome = registration.register(event, answers, acting=acting, now=now,
+                                        send_mail=send_mail)
     else:
         require(isinstance(acting, Guest) and acting.scope == f"meetings:{session.id}",
                 _("Ouvrez le lien reçu par courriel."), "link_required")
@@ -177,7 +179,7 @@ def join_as_visitor(event: Any, *, acting: Any, name: str = "",
         answers = registration.Answers(name=display, email=acting.email)
         # The signed link proved the address: the platform registers it, confirmed.
         outcome = registration.register(event, answers, acting=System("forum-jobdating"),
-                                        now=now)
+                                        now=now, send_mail=send_mail)
     participant.registration_id = outcome.registration.id
     db.session.flush()
     return participant
