@@ -176,6 +176,13 @@ GUESTS = [("Léa Martin", "lea.martin@example.net"), ("Karim Benali", "karim.ben
 
 
 def load(*, staff, member) -> list[str]:
+    done = _load_offers(staff=staff, member=member)
+    from network.offers import forum_demo
+
+    return done + forum_demo.load(staff=staff, member=member)
+
+
+def _load_offers(*, staff, member) -> list[str]:
     if db.session.scalar(select(func.count(Offer.id))):
         return []
     by_name = {s.name: s for s in db.session.scalars(select(Structure).where(

@@ -203,3 +203,110 @@ class SavedSearch(db.Model):
 #: Offers are found through the one search service (accent-free prefixes, FTS5 / tsvector).
 OFFER_SEARCH = search.SearchIndex(name="offers", table="offers", key="id", text="search_text")
 OFFER_SEARCH.attach(Offer.__table__)
+
+
+# --- forum emploi-bénévolat: exhibitors, stands, the room plan, outcomes -----------------------
+
+
+class ExhibitorStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+forum_exhibitor_offers = db.Table(
+    "forum_exhibitor_offers",
+    db.Column("exhibitor_id", ForeignKey("forum_exhibitors.id", ondelete="CASCADE"),
+              primary_key=True),
+    db.Column("offer_id", ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ForumExhibitor(db.Model):
+    """A structure holding a stand at a forum event; its stand is a job-dating table owned by
+    its meetings participant (`participant_id`)."""
+
+    __tablename__ = "forum_exhibitors"
+    __table_args__ = (
+        UniqueConstraint("event_id", "structure_id"),
+        # Two exhibitors never get the same stand, whoever assigns it at the same instant.
+        UniqueConstraint("event_id", "stand_number"),
+        CheckConstraint("stand_number IS NULL OR stand_number BETWEEN 1 AND 500",
+                        name="stand_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id", ondelete="CASCADE"),
+                                              index=True)
+    status: Mapped[ExhibitorStatus] = mapped_column(_enum(ExhibitorStatus),
+                                                    default=ExhibitorStatus.PENDING)
+    stand_number: Mapped[int | None] = mapped_column()
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_participants.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                 ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    structure = relationship("Structure", lazy="joined")
+    event = relationship("Event", lazy="joined")
+    offers: Mapped[list[Offer]] = relationship(secondary=forum_exhibitor_offers,
+                                               order_by="Offer.title")
+
+    def __repr__(self) -> str:
+        return f"<ForumExhibitor {self.id} event={self.event_id} stand={self.stand_number}>"
+
+
+class ForumPlan(db.Model):
+    """The room's plan (a re-encoded image or a checked PDF) in the database, so every worker
+    serves it, with the stands as text for screen readers."""
+
+    __tablename__ = "forum_plans"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    mimetype: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ForumVisit(db.Model):
+    """A stand an account holder means to visit (anonymous visitors keep theirs in the
+    signed session cookie)."""
+
+    __tablename__ = "forum_visits"
+    __table_args__ = (UniqueConstraint("user_id", "exhibitor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    exhibitor_id: Mapped[int] = mapped_column(ForeignKey("forum_exhibitors.id",
+                                                         ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ForumOutcome(db.Model):
+    """What an exhibitor reports after the forum, per offer it brought."""
+
+    __tablename__ = "forum_outcomes"
+    __table_args__ = (
+        UniqueConstraint("exhibitor_id", "offer_id"),
+        CheckConstraint("hired >= 0 AND hired <= 1000 AND volunteers >= 0 "
+                        "AND volunteers <= 1000", name="counts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exhibitor_id: Mapped[int] = mapped_column(ForeignKey("forum_exhibitors.id",
+                                                         ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"))
+    hired: Mapped[int] = mapped_column(default=0)
+    volunteers: Mapped[int] = mapped_column(default=0)
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                  ondelete="SET NULL"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    offer: Mapped[Offer] = relationship(lazy="joined")

@@ -397,3 +397,5 @@ def unpublish(offer_id: int):
         flash(_("Offre retirée ; la structure est prévenue par courriel."), "success")
         return redirect(url_for("offers.staff"))
     return render_form("offers/unpublish.html", form, offer=offer)
+
+from network.offers import forum_views  # noqa: E402,F401  (forum routes on this blueprint)

@@ -106,3 +106,45 @@ def pdf_bytes(pages: int = 1) -> bytes:
 @pytest.fixture
 def make_pdf():
     return pdf_bytes
+
+
+# --- forum part 2 -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def forum(db, refdata, make_staff):
+    from network.events import staff as events_staff
+    from network.events import territories
+    from network.events.models import EventKind, EventStatus
+
+    staff = make_staff(name="Camille Équipe")
+    start = (utcnow() + timedelta(days=20)).replace(minute=0, second=0, microsecond=0)
+    event = events_staff.create_event(events_staff.EventData(
+        kind=EventKind.FORUM, title="Forum emploi-bénévolat de test", start_at=start,
+        end_at=start + timedelta(hours=1), territory_id=territories.by_code("metz").id,
+        capacity=300), acting=staff)
+    event.status = EventStatus.PUBLISHED
+    db.session.commit()
+    return event, staff
+
+
+@pytest.fixture
+def exhibitor(db, forum, team, make_offer):
+    from network.offers import exhibitors
+
+    event, staff = forum
+    structure, owner = team
+    offer = make_offer(title="Maraîcher en insertion")
+    row = exhibitors.register_exhibitor(event, structure, [offer.id], acting=owner)
+    exhibitors.accept_exhibitor(row, 7, acting=staff)
+    db.session.commit()
+    return row, offer
+
+
+def png_bytes(size=(40, 30)) -> bytes:
+    """A real PNG written by Pillow."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
