@@ -51,7 +51,7 @@ def test_room_screen_shows_the_current_round_table_by_table(client, db, session,
     following = text.split("Tour suivant", 1)[1]
     assert day.buyers[1].participant.display_name in following
     # it refreshes itself, counts down, and shows no personal data
-    assert 'http-equiv="refresh"' in text and 'data-seconds="' in text
+    assert 'data-refresh="60"' in text and 'data-seconds="' in text
     assert "esspresso-room.js" in text and "<script>" not in text
     for side in (*day.buyers, *day.suppliers):
         assert side.user.email not in text and f">{side.user.name}<" not in text
