@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from network.core import signals
 from network.core.auth import require
 from network.core.time import to_paris, utcnow
 from network.core.urls import external_url
@@ -195,3 +196,20 @@ def send_agendas(session: MeetingSession, people: list[MeetingParticipant],
              link=link, pdf_link=external_url("esspresso.agenda_pdf", session_id=session.id,
                                               pour=p.id),
              attachments=attachments)
+
+
+@signals.personal_calendar.connect
+def _personal_calendar(user) -> list[Any]:
+    """The person's own calendar feed holds their published ESSpresso meetings too."""
+    from network.esspresso.models import KIND
+    from network.meetings.models import MeetingSession as Session_
+
+    if not getattr(user, "is_verified", False):
+        return []
+    org_ids = [m.organisation_id for m in user.memberships]
+    people = db.session.scalars(select(MeetingParticipant).join(Session_).where(
+        Session_.kind == KIND, Session_.published_at.is_not(None),
+        (MeetingParticipant.user_id == user.id)
+        | MeetingParticipant.organisation_id.in_(org_ids or [-1]))
+        .order_by(MeetingParticipant.id)).all()
+    return [_ics_event(p.session, i) for p in people for i in items(p.session, p)]

@@ -141,3 +141,16 @@ def test_a_dropped_published_meeting_is_cancelled_in_the_calendar(
     assert str(cal["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED"
     assert str(event["uid"]).startswith(f"esspresso-meeting-{mid}@")
     assert int(event["sequence"]) == 1
+
+
+def test_the_personal_calendar_feed_holds_the_published_meetings(client, db, session, day,
+                                                                 make_user):
+    supplier = day.suppliers[0]
+    r = client.get(f"/evenements/agenda/{supplier.user.calendar_token}.ics")
+    assert r.status_code == 200
+    _cal, events = events_of(r.data)
+    mine = sorted(str(e["uid"]) for e in events if str(e["uid"]).startswith("esspresso-"))
+    assert mine == sorted(f"esspresso-meeting-{m}@localhost" for m in day.meetings[:2])
+    stranger = make_user()
+    _cal, none = events_of(client.get(f"/evenements/agenda/{stranger.calendar_token}.ics").data)
+    assert not [e for e in none if str(e["uid"]).startswith("esspresso-")]
