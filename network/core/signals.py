@@ -42,6 +42,9 @@ registration_confirmed = _signals.signal("registration-confirmed")
 registration_cancelled = _signals.signal("registration-cancelled")
 #: sender=Registration, acting=actor: someone was let in at the door.
 checkin_created = _signals.signal("checkin-created")
+#: sender=User: each receiver returns a list of `events.ical.IcsEvent` for the person's own
+#: calendar feed (ESSpresso meetings beside the events they registered for).
+personal_calendar = _signals.signal("personal-calendar")
 
 # --- offers ------------------------------------------------------------------------------------
 #: sender=Offer, now=datetime: an offer has just gone online (saved-search alerts listen).

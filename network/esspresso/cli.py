@@ -61,3 +61,13 @@ def schedule(session_id: int, publish: bool, time_limit: float) -> None:
                 click.echo(f"Agenda publié : {told} participants prévenus.")
     except DomainError as err:
         raise click.ClickException(err.message) from err
+
+
+@cli.command("remind-outcomes")
+def remind_outcomes() -> None:
+    """A week after each session, remind once those who did not report their meetings."""
+    from network.esspresso import outcomes
+
+    with unit_of_work():
+        told = outcomes.remind()
+    click.echo(f"Rappels de bilan envoyés : {told} participants.")

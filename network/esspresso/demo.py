@@ -354,6 +354,14 @@ def load(*, staff, member, password: str | None = None) -> list[str]:
         db.session.commit()
     done.append(f"ESSpresso : {wishes} souhaits, {bookings} rendez-vous réservés "
                 f"(compte acheteur {DEMO_BUYER_EMAIL}, fournisseur {DEMO_SUPPLIER_EMAIL})")
+
+    # The organiser runs the scheduler and publishes: every agenda (page, PDF, .ics) and the
+    # room screen can be seen at once (the agendas wait in the outbox like any mail).
+    run = planning.run_scheduler(session, acting=staff, time_limit=3.0)
+    planning.publish(session, run.id, acting=staff)
+    db.session.commit()
+    done.append(f"ESSpresso : agenda publié, {run.figures['meetings']} rendez-vous "
+                f"(écran de salle /esspresso/{session.id}/ecran)")
     return done
 
 

@@ -133,3 +133,41 @@ class SessionForm(Form):
 class OrganiserForm(Form):
     email = StringField(_l("Adresse e-mail du compte"), validators=[DataRequired(),
                                                                     Length(max=254)])
+
+
+# --- the day in the room, outcomes ----------------------------------------------------------------
+
+
+class AttendanceForm(FlaskForm):
+    attendance = HiddenField()
+
+
+class WalkInForm(FlaskForm):
+    """An organiser seats a buyer and a supplier on a free table during the session."""
+
+    buyer = SelectField(_l("Acheteur"), coerce=_int_or_zero, choices=[], validate_choice=False)
+    supplier = SelectField(_l("Fournisseur ESS"), coerce=_int_or_zero, choices=[],
+                           validate_choice=False)
+    slot = SelectField(_l("Créneau"), coerce=_int_or_zero, choices=[], validate_choice=False)
+    table = IntegerField(_l("Table (vide : la première libre)"),
+                         validators=[Optional(), NumberRange(min=1, max=500, message=_l(
+                             "Une table entre 1 et 500."))])
+
+
+class MoveForm(FlaskForm):
+    slot = SelectField(_l("Nouveau créneau"), coerce=_int_or_zero, choices=[],
+                       validate_choice=False)
+    table = IntegerField(_l("Nouvelle table"), validators=[InputRequired(message=_l(
+        "Indiquez une table.")), NumberRange(min=1, max=500, message=_l(
+            "Une table entre 1 et 500."))])
+
+
+class OutcomeForm(FlaskForm):
+    meeting = HiddenField()
+    was_held = RadioField(_l("Le rendez-vous a-t-il eu lieu ?"),
+                          choices=choices([("oui", _l("Oui")), ("non", _l("Non"))]),
+                          validators=[InputRequired(message=_l(
+                              "Dites si le rendez-vous a eu lieu."))])
+    follow_up = SelectField(_l("Suite"), choices=[], validate_choice=False)
+    amount = SelectField(_l("Montant envisagé (facultatif)"), choices=[],
+                         validate_choice=False)

@@ -41,10 +41,12 @@ def slot_label(session: MeetingSession, slot_index: int) -> str:
     return f"{to_paris(slot.starts_at):%d/%m/%Y %H:%M}–{to_paris(slot.ends_at):%H:%M}"
 
 
-def tell(participant: MeetingParticipant, template: str, subject: str, **context: Any) -> None:
+def tell(participant: MeetingParticipant, template: str, subject: str, *,
+         attachments: list[outbox.Attachment] | None = None, **context: Any) -> None:
     for address in recipients(participant):
         outbox.enqueue(address, template, subject=single_line(subject),
-                       context={"participant": participant, **context})
+                       context={"participant": participant, **context},
+                       attachments=attachments)
 
 
 def book_meeting(session: MeetingSession, buyer_id: int, supplier_id: int, slot_index: int,
@@ -61,20 +63,27 @@ def book_meeting(session: MeetingSession, buyer_id: int, supplier_id: int, slot_
 
 def decline_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
                     reason: str = "", now: datetime | None = None) -> None:
+    from network.esspresso.agendas import cancel_invites
+
     meeting = engine.get_meeting(session, meeting_id)
     buyer, supplier, slot = meeting.a, meeting.b, meeting.slot_index
+    invites = cancel_invites(session, meeting)
     engine.decline(session, meeting, acting=acting, reason=reason, now=now)
     tell(buyer, "esspresso_declined",
          _("ESSpresso : %(supplier)s a décliné votre rendez-vous",
            supplier=supplier.display_name),
          session=session, other=supplier, when=slot_label(session, slot),
-         reason=reason, link=external_url("esspresso.catalogue_page", session_id=session.id))
+         reason=reason, link=external_url("esspresso.catalogue_page", session_id=session.id),
+         attachments=invites.get(buyer.id))
 
 
 def cancel_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
                    reason: str = "", now: datetime | None = None) -> None:
+    from network.esspresso.agendas import cancel_invites
+
     meeting = engine.get_meeting(session, meeting_id)
     a, b, slot = meeting.a, meeting.b, meeting.slot_index
+    invites = cancel_invites(session, meeting)
     engine.cancel(session, meeting, acting=acting, reason=reason, now=now)
     from network.meetings.rules import acts_for
 
@@ -83,7 +92,8 @@ def cancel_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
             tell(told, "esspresso_cancelled",
                  _("ESSpresso : rendez-vous annulé avec %(other)s", other=other.display_name),
                  session=session, other=other, when=slot_label(session, slot), reason=reason,
-                 link=external_url("esspresso.detail", session_id=session.id))
+                 link=external_url("esspresso.detail", session_id=session.id),
+                 attachments=invites.get(told.id))
 
 
 def mark_wish(session: MeetingSession, source_id: int, target_id: int, priority: int, *,

@@ -13,7 +13,6 @@ from network.core import signals
 from network.core.errors import Conflict, FieldErrors
 from network.core.urls import external_url
 from network.esspresso import adapters
-from network.esspresso.meetings import tell
 from network.esspresso.models import BUYER_ROLE, KIND, SUPPLIER_ROLE
 from network.meetings import scheduling
 from network.meetings import sessions as engine
@@ -76,13 +75,11 @@ def publish(session: MeetingSession, run_id: int, *, acting: Any,
     people = scheduling.publish(session, run_row, acting=acting, now=now)
     from collections import Counter
 
+    from network.esspresso.agendas import send_agendas
     from network.meetings.booking import list_meetings
 
     counts = Counter(pid for m in list_meetings(session) for pid in (m.a_id, m.b_id))
-    link = external_url("esspresso.detail", session_id=session.id)
-    subject = _("ESSpresso : votre agenda de rendez-vous est prêt")
-    for p in people:
-        tell(p, "esspresso_published", subject, session=session, count=counts[p.id], link=link)
+    send_agendas(session, people, counts)
     return len(people)
 
 

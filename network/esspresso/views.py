@@ -162,7 +162,23 @@ def detail(session_id: int):
         is_organiser=is_organiser, can_buy=can_buy, can_supply=can_supply,
         slot_label=lambda i: meetings.slot_label(session, i), side_a=SIDE_A,
         empty_form=EmptyForm(), reason_form=forms.ReasonForm(), need_form=_need_form(),
-        now=utcnow(), started=utcnow() >= session.starts_at)
+        now=utcnow(), started=utcnow() >= session.starts_at,
+        next_meeting=_next_meeting(session, me))
+
+
+def _next_meeting(session, me):
+    """« Votre prochain rendez-vous » on a phone: the meeting on now or the next one, with
+    the whole minutes until it starts (0 when it is on)."""
+    if me is None or session.published_at is None:
+        return None
+    from network.esspresso.agendas import next_item
+
+    now = utcnow()
+    item = next_item(session, me, now)
+    if item is None:
+        return None
+    minutes = max(int((item.starts_at - now).total_seconds() + 59) // 60, 0)
+    return {"item": item, "minutes": minutes, "is_on": item.starts_at <= now}
 
 
 def _need_form():
@@ -477,3 +493,6 @@ def new_session():
         flash(_("Session créée : %(n)s créneaux.", n=len(outcome.value.slots)), "success")
         return redirect(url_for(".organiser", session_id=outcome.value.id))
     return render_form("esspresso/session_form.html", form)
+
+
+from network.esspresso import day_views  # noqa: E402,F401  (routes on the same blueprint)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from network.accounts.models import User
+from network.core import signals
 from network.core.errors import NotFound
 from network.core.time import utcnow
 from network.core.urls import external_url
@@ -75,5 +76,7 @@ def personal_feed(token: str, *, now: datetime | None = None) -> bytes:
         .order_by(Event.start_at)).all()
     items = [ics_event(r.event, uid=r.ical_uid, sequence=max(r.ical_sequence, r.event.sequence),
                        cancelled=r.status == S.CANCELLED) for r in regs]
+    for more in signals.collect(signals.personal_calendar, user):
+        items.extend(more)
     return ical.feed(items, name=_("Mes événements") + " — " + current_app.config["SITE_NAME"],
                      now=now)

@@ -41,6 +41,18 @@ class BookingSource(enum.StrEnum):
     ORGANISER = "organiser"  # added by an organiser
 
 
+class Attendance(enum.StrEnum):
+    HELD = "held"
+    MISSED = "missed"
+
+
+class FollowUp(enum.StrEnum):
+    NONE = "none"
+    QUOTE = "quote"
+    PARTNERSHIP = "partnership"
+    CONTRACT = "contract"
+
+
 class RunStatus(enum.StrEnum):
     PREVIEW = "preview"
     PUBLISHED = "published"
@@ -167,6 +179,8 @@ class MeetingParticipant(db.Model):
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
                                                                     ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the one reminder to report the meetings' outcomes was sent (never twice).
+    outcomes_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     session: Mapped[MeetingSession] = relationship()
     organisation = relationship("Organisation", lazy="joined")
@@ -201,6 +215,10 @@ class Meeting(db.Model):
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
                                                                 ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The day in the room: an organiser marks it held or missed (None: not said yet).
+    attendance: Mapped[Attendance | None] = mapped_column(_enum(Attendance, 10))
+    # iCalendar SEQUENCE of the meeting's invite: one more each time it moves.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     a: Mapped[MeetingParticipant] = relationship(foreign_keys=[a_id], lazy="joined")
     b: Mapped[MeetingParticipant] = relationship(foreign_keys=[b_id], lazy="joined")
@@ -267,3 +285,24 @@ class SchedulingRun(db.Model):
                                                                  ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MeetingOutcome(db.Model):
+    """What one side says of a meeting afterwards: held or not, the follow-up, an amount."""
+
+    __tablename__ = "meeting_outcomes"
+    __table_args__ = (UniqueConstraint("meeting_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_sessions.id",
+                                                       ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting_bookings.id",
+                                                       ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("meeting_participants.id",
+                                                           ondelete="CASCADE"), index=True)
+    was_held: Mapped[bool] = mapped_column()
+    follow_up: Mapped[FollowUp] = mapped_column(_enum(FollowUp, 12), default=FollowUp.NONE)
+    amount: Mapped[str] = mapped_column(String(12), default="")  # an ESSpresso bracket, or ""
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                  ondelete="SET NULL"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

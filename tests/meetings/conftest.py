@@ -133,3 +133,57 @@ def make_supplier(db, make_user, staff, session):
 def category(refdata):
     """category(code) -> the purchase category's id."""
     return category_id
+
+
+# --- a published day (agendas, room, outcomes) --------------------------------------------------
+
+
+@dataclass
+class Day:
+    session: object
+    buyers: list
+    suppliers: list
+    meetings: list
+
+
+def publish_day(db, session, make_buyer, make_supplier, staff) -> Day:
+    """Two buyers, two suppliers (one a SIAE), three meetings booked then published."""
+    from network.esspresso import meetings, planning
+
+    buyers = [make_buyer(), make_buyer(category="proprete")]
+    suppliers = [make_supplier(buyer_kind="aci", categories=("traiteur", "proprete")),
+                 make_supplier(territory="thionville")]
+    booked = [meetings.book_meeting(session, buyers[0].participant.id,
+                                    suppliers[0].participant.id, 0, acting=buyers[0].user),
+              meetings.book_meeting(session, buyers[1].participant.id,
+                                    suppliers[0].participant.id, 1, acting=buyers[1].user),
+              meetings.book_meeting(session, buyers[0].participant.id,
+                                    suppliers[1].participant.id, 2, acting=buyers[0].user)]
+    db.session.commit()
+    run = planning.run_scheduler(session, acting=staff, time_limit=2)
+    planning.publish(session, run.id, acting=staff)
+    db.session.commit()
+    return Day(session, buyers, suppliers, [m.id for m in booked])
+
+
+def shift_to_now(db, session, *, minutes_in: int = 5) -> None:
+    """Move the session so that its first slot began `minutes_in` minutes ago."""
+    from network.core.time import as_utc, utcnow
+
+    delta = utcnow() - timedelta(minutes=minutes_in) - as_utc(session.starts_at)
+    session.starts_at = as_utc(session.starts_at) + delta
+    session.ends_at = as_utc(session.ends_at) + delta
+    for slot in session.slots:
+        slot.starts_at = as_utc(slot.starts_at) + delta
+        slot.ends_at = as_utc(slot.ends_at) + delta
+    db.session.commit()
+
+
+@pytest.fixture
+def day(db, session, make_buyer, make_supplier, staff) -> Day:
+    return publish_day(db, session, make_buyer, make_supplier, staff)
+
+
+@pytest.fixture
+def to_now(db):
+    return lambda session, minutes_in=5: shift_to_now(db, session, minutes_in=minutes_in)
