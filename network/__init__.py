@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from network.admin import views as admin
     from network.directory import views as directory
     from network.esspresso import views as esspresso
+    from network.events import checkin_api as door_api
     from network.events import door_views as door
     from network.events import views as events
     from network.main import seo
@@ -105,8 +106,8 @@ def register_blueprints(app: Flask) -> None:
     from network.offers import views as offers
     from network.outbox import views as outbox
 
-    for module in (main, seo, accounts, outbox, directory, events, door, esspresso, offers,
-                   admin):
+    for module in (main, seo, accounts, outbox, directory, events, door, door_api, esspresso,
+                   offers, admin):
         app.register_blueprint(module.bp)
 
 

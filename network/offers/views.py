@@ -29,7 +29,6 @@ from network.directory import rules as directory_rules
 from network.extensions import limiter
 from network.offers import alerts, answers, forms, offers, rules
 from network.offers.models import JOB_KINDS, OfferState
-from network.outbox.preview import remember_preview
 
 bp = Blueprint("offers", __name__)
 
@@ -159,7 +158,6 @@ def answer(offer_id: int):
     if not outcome.ok:
         return _detail(offer, form)
     if guest:
-        remember_preview(outcome.value.email)
         return redirect(url_for("offers.check_inbox", offer_id=offer.id))
     flash(_("Votre réponse est envoyée à la structure. Suivez-la dans « Mes candidatures »."),
           "success")
@@ -223,7 +221,6 @@ def save_alert():
         flash(_("Alerte enregistrée : vous recevrez un courriel à chaque nouvelle offre qui "
                 "correspond."), "success")
     else:
-        remember_preview(outcome.value.email)
         flash(_("Presque fini : ouvrez le lien envoyé à %(email)s pour activer l'alerte.",
                 email=outcome.value.email), "success")
     return redirect(back)
