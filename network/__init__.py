@@ -78,6 +78,9 @@ def _tune_sqlite(app: Flask) -> None:
             cursor = dbapi_connection.cursor()
             if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):
                 cursor.execute("PRAGMA journal_mode=WAL")
+                sync = app.config.get("SQLITE_SYNCHRONOUS", "NORMAL")
+                sync = sync if sync in ("NORMAL", "FULL") else "FULL"
+                cursor.execute(f"PRAGMA synchronous={sync}")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()

@@ -328,23 +328,48 @@ def _scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
     return scanned_at
 
 
-def _record(event_id: int, device_id: int, nonce: str, code: str, reg_id: int | None,
-            outcome: str, scanned_at: datetime, now: datetime) -> bool:
-    """Keep the scan; False if this (device, nonce) was already received (a retry).
+_STATEMENTS: dict[str, dict[str, Any]] = {}
 
-    One INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL): no savepoint round trips."""
+
+def _statements() -> dict[str, Any]:
+    """The scan's two statements, built once per dialect with bound parameters: Core on the
+    tables, through the session's connection, so a scan pays neither the ORM's per-statement
+    work nor the building of the statement (profiled: about half of a scan's Python time)."""
+    from sqlalchemy import bindparam
     from sqlalchemy.dialects import postgresql, sqlite
 
     from network.events.door_models import DoorScan
 
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    done = db.session.execute(
-        insert(DoorScan).values(event_id=event_id, device_id=device_id, nonce=nonce, code=code,
-                                registration_id=reg_id, outcome=outcome, scanned_at=scanned_at,
-                                received_at=now)
-        .on_conflict_do_nothing(index_elements=["device_id", "nonce"])
-        .returning(DoorScan.id))
+    if dialect not in _STATEMENTS:
+        t, d = Registration.__table__, DoorScan.__table__
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        _STATEMENTS[dialect] = {
+            "check_in": t.update()
+            .where(t.c.badge_code == bindparam("b_code"), t.c.event_id == bindparam("b_event"),
+                   t.c.status == S.CONFIRMED, t.c.checked_in_at.is_(None))
+            .values(checked_in_at=bindparam("at"), attended=True,
+                    checked_in_by_id=bindparam("by_user"),
+                    checked_in_by_volunteer_id=bindparam("by_volunteer"),
+                    updated_at=bindparam("now"))
+            .returning(t.c.id, t.c.name, t.c.organisation_name, t.c.accessibility_needs),
+            "record": insert(d).values({c: bindparam(f"b_{c}") for c in (
+                "event_id", "device_id", "nonce", "code", "registration_id", "outcome",
+                "scanned_at", "received_at")})
+            .on_conflict_do_nothing(index_elements=["device_id", "nonce"]).returning(d.c.id),
+        }
+    return _STATEMENTS[dialect]
+
+
+def _record(event_id: int, device_id: int, nonce: str, code: str, reg_id: int | None,
+            outcome: str, scanned_at: datetime, now: datetime) -> bool:
+    """Keep the scan; False if this (device, nonce) was already received (a retry).
+
+    One INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL): no savepoint round trips."""
+    done = db.session.connection().execute(_statements()["record"], {
+        "b_event_id": event_id, "b_device_id": device_id, "b_nonce": nonce, "b_code": code,
+        "b_registration_id": reg_id, "b_outcome": outcome, "b_scanned_at": scanned_at,
+        "b_received_at": now})
     return done.first() is not None
 
 
@@ -379,14 +404,10 @@ def scan(event_id: int, scanned: str, *, acting: Any, device_id: int, nonce: str
     if code is None:
         return ScanResult(False, "invalid_code", _("Ce code n'est pas celui d'un badge "
                                                    "(8 lettres et chiffres)."), 422)
-    row = db.session.execute(
-        update(Registration)
-        .where(Registration.badge_code == code, Registration.event_id == event_id,
-               Registration.status == S.CONFIRMED, Registration.checked_in_at.is_(None))
-        .values(checked_in_at=at, attended=True, **_by_columns(acting))
-        .returning(Registration.id, Registration.name, Registration.organisation_name,
-                   Registration.accessibility_needs)
-        .execution_options(synchronize_session=False)).first()
+    by = _by_columns(acting)
+    row = db.session.connection().execute(_statements()["check_in"], {
+        "b_code": code, "b_event": event_id, "at": at, "by_user": by["checked_in_by_id"],
+        "by_volunteer": by["checked_in_by_volunteer_id"], "now": now}).first()
     if row is not None:
         if nonce and not _record(event_id, device_id, nonce, code, row.id, "checked_in", at, now):
             # Cannot happen for a first scan; kept honest anyway.

@@ -116,17 +116,30 @@ def revoke(dev: DoorDevice, *, acting: Any, now: datetime | None = None) -> Door
     return dev
 
 
+_BY_HASH: list[Any] = []
+
+
+def _by_hash() -> Any:
+    """The device, its event's end and its volunteer's state in one Core statement, built once."""
+    if not _BY_HASH:
+        from sqlalchemy import bindparam
+
+        d, e, v = DoorDevice.__table__, Event.__table__, DoorVolunteer.__table__
+        _BY_HASH.append(
+            select(d.c.id, d.c.event_id, d.c.name, d.c.volunteer_id, d.c.revoked_at, e.c.end_at,
+                   v.c.revoked_at.label("vol_revoked"))
+            .select_from(d.join(e, e.c.id == d.c.event_id)
+                         .outerjoin(v, v.c.id == d.c.volunteer_id))
+            .where(d.c.token_hash == bindparam("h")))
+    return _BY_HASH[0]
+
+
 def authenticate(token: str, now: datetime | None = None) -> Device:
     """The device behind a bearer token, in one statement; refused if revoked or over."""
     now = now or utcnow()
     if not token or len(token) > 100:
         raise Unauthorized(_("Jeton d'appareil manquant ou invalide."), "token_invalid")
-    row = db.session.execute(
-        select(DoorDevice.id, DoorDevice.event_id, DoorDevice.name, DoorDevice.volunteer_id,
-               DoorDevice.revoked_at, Event.end_at, DoorVolunteer.revoked_at.label("vol_revoked"))
-        .join(Event, Event.id == DoorDevice.event_id)
-        .outerjoin(DoorVolunteer, DoorVolunteer.id == DoorDevice.volunteer_id)
-        .where(DoorDevice.token_hash == hash_token(token))).first()
+    row = db.session.connection().execute(_by_hash(), {"h": hash_token(token)}).first()
     if row is None:
         raise Unauthorized(_("Jeton d'appareil manquant ou invalide."), "token_invalid")
     if row.revoked_at is not None or row.vol_revoked is not None:
