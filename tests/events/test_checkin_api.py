@@ -221,3 +221,16 @@ def test_concurrent_devices_admit_once(app, people, token_for, db):
     for t in threads:
         t.join(30)
     assert sorted(statuses) == [200, 409, 409, 409]
+
+
+def test_openapi_documents_the_door_api(app, client):
+    spec = client.get("/api/v1/openapi.json").json
+    for path, method in (("/api/v1/accueil/scans", "post"), ("/api/v1/accueil/scans/lot", "post"),
+                         ("/api/v1/accueil/conflits", "get"), ("/api/v1/accueil/liste", "get")):
+        op = spec["paths"][path][method]
+        assert op["security"] == [{"jetonAppareil": []}] and "401" in op["responses"]
+    assert spec["components"]["securitySchemes"]["jetonAppareil"]["scheme"] == "bearer"
+    assert {"code", "nonce", "scanned_at"} <= set(spec["components"]["schemas"]["Scan"]
+                                                  ["properties"])
+    rules = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/accueil")}
+    assert rules == {p for p in spec["paths"] if p.startswith("/api/v1/accueil")}
