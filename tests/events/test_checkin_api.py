@@ -102,6 +102,10 @@ def test_revoked_token_and_revoked_volunteer_are_refused(app, people, token_for,
     db.session.commit()
     r = post(client, token2, {"code": b.badge_code})
     assert r.status_code == 401 and r.json["error"] == "token_revoked"
+    # Invited again: a fresh link, but the old device token stays revoked.
+    door.invite(event, name="Bénévole", email="vol@example.org", acting=staff)
+    db.session.commit()
+    assert post(client, token2, {"code": b.badge_code}).status_code == 401
     assert db.session.get(Registration, b.id).checked_in_at is None
 
 
