@@ -36,6 +36,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{BASE_DIR / 'instance' / 'network.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # SQLite in WAL mode: NORMAL skips the fsync at each commit (safe against corruption; the
+    # last commits may be lost on a power cut, not on a crash of the app). FULL to fsync each.
+    SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
     SITE_NAME = os.environ.get("SITE_NAME", "Réseau ESS Moselle")
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "contact-ess@example.org")

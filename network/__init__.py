@@ -131,6 +131,9 @@ def _tune_sqlite(app: Flask) -> None:
             cursor = dbapi_connection.cursor()
             if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):
                 cursor.execute("PRAGMA journal_mode=WAL")
+                sync = app.config.get("SQLITE_SYNCHRONOUS", "NORMAL")
+                sync = sync if sync in ("NORMAL", "FULL") else "FULL"
+                cursor.execute(f"PRAGMA synchronous={sync}")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
@@ -152,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from network.admin import views as admin
     from network.directory import views as directory
     from network.esspresso import views as esspresso
+    from network.events import checkin_api as door_api
     from network.events import door_views as door
     from network.events import views as events
     from network.main import seo
@@ -159,8 +163,8 @@ def register_blueprints(app: Flask) -> None:
     from network.offers import views as offers
     from network.outbox import views as outbox
 
-    for module in (main, seo, accounts, outbox, directory, events, door, esspresso, offers,
-                   admin, news):
+    for module in (main, seo, accounts, outbox, directory, events, door, door_api, esspresso,
+                   offers, admin, news):
         app.register_blueprint(module.bp)
 
 

@@ -83,9 +83,18 @@ def invite(event: Event, *, name: str, email: str, acting: Any,
 
 def revoke(vol: DoorVolunteer, *, acting: Any, now: datetime | None = None) -> DoorVolunteer:
     """The link and every session opened with it stop working at once."""
+    from sqlalchemy import update
+
+    from network.events.door_models import DoorDevice
+
     require_staff(acting)
     vol.revoked_at = now or utcnow()
     vol.secret = new_uid()
+    # Their device tokens go too, for good: a new invitation does not bring them back.
+    db.session.execute(update(DoorDevice).where(DoorDevice.volunteer_id == vol.id,
+                                                DoorDevice.revoked_at.is_(None))
+                       .values(revoked_at=vol.revoked_at)
+                       .execution_options(synchronize_session=False))
     db.session.flush()
     return vol
 

@@ -25,6 +25,12 @@ def load(event: Event, *, staff) -> list[str]:
                                          verified_at=utcnow()))
             done.append(f"bénévole d'accueil {name} ({email})")
     db.session.flush()
+    from network.events import devices
+    from network.events.door_models import DoorDevice
+
+    if db.session.scalar(select(DoorDevice.id).where(DoorDevice.event_id == event.id)) is None:
+        _dev, token = devices.issue(event, name="Tablette entrée principale", acting=staff)
+        done.append(f"appareil d'accueil « Tablette entrée principale » (jeton de l'API : {token})")
     for reg in event.registrations:
         if isinstance(reg, Registration) and reg.badge_printed_at is None:
             reg.badge_printed_at = utcnow()

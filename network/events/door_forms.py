@@ -68,3 +68,13 @@ class PrintForm(Form):
 
 class RoleForm(Form):
     role = SelectField(_l("Rôle sur le badge"), choices=role_choices(_l("Selon l'organisation")))
+
+
+class DeviceForm(FlaskForm):
+    name = StringField(_l("Nom de l'appareil"),
+                       validators=[DataRequired(_l("Donnez un nom à l'appareil (ex. « Téléphone "
+                                                   "entrée A »).")), Length(max=120)],
+                       description=_l("Le jeton n'est affiché qu'une fois ; il ne sert que pour "
+                                      "cet événement, jusqu'à la fermeture de l'accueil."))
+    volunteer = SelectField(_l("Pour le ou la bénévole"), validators=[Optional()],
+                            validate_choice=False)

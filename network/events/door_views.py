@@ -354,3 +354,84 @@ def my_participants(registration_id: int):
     if reg is None or (reg.user_id != current_user.id and reg.email != current_user.email):
         abort(404)
     return redirect(url_for("door.participants_page", token=rules.manage_token(reg)))
+
+
+# --- devices (staff) and the page's own device ---------------------------------------------
+
+@bp.post("/accueil/<int:event_id>/appareil")
+def page_device(event_id: int):
+    """The scanner page asks for a device token so that it can keep scanning offline."""
+    from network.events import devices
+
+    event = _event(event_id)
+    acting = door_party(event)
+    if not EmptyForm().validate_on_submit():
+        return {"error": "invalid_form",
+                "message": _("Le formulaire a expiré : rechargez la page.")}, 400
+    dev, token = devices.issue_for_page(event, acting=acting)
+    return {"token": token, "device": dev.name, "event_id": event.id}
+
+
+@bp.route("/accueil/<int:event_id>/appareils", methods=["GET", "POST"])
+@staff_required
+def devices_page(event_id: int):
+    from network.events import devices
+    from network.events.door_forms import DeviceForm
+
+    event = _event(event_id)
+    form = DeviceForm()
+    vols = door.list_volunteers(event)
+    form.volunteer.choices = choices([("", _("Aucun (appareil partagé)")),
+                                      *[(str(v.id), v.name) for v in vols]])
+    new_token = None
+    outcome = submit(form, lambda: devices.issue(
+        event, name=form.name.data or "", acting=current_user,
+        volunteer_id=int(form.volunteer.data) if (form.volunteer.data or "").isdigit()
+        else None))
+    if outcome.ok:
+        new_token = outcome.value[1]
+        form = DeviceForm(formdata=None)
+        form.volunteer.choices = choices([("", _("Aucun (appareil partagé)")),
+                                          *[(str(v.id), v.name) for v in vols]])
+    return render_form("events/door_devices.html", form, event=event,
+                       devices=devices.list_devices(event), new_token=new_token,
+                       empty_form=EmptyForm(), hhmm=checkin.hhmm)
+
+
+@bp.post("/accueil/appareils/<int:device_id>/retirer")
+@staff_required
+def revoke_device(device_id: int):
+    from network.events import devices
+
+    dev = devices.get_device(device_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return act(lambda: devices.revoke(dev, acting=current_user),
+               to=url_for("door.devices_page", event_id=dev.event_id),
+               done=_("Appareil retiré : %(name)s.", name=dev.name))
+
+
+# --- live arrivals (staff) ----------------------------------------------------------------------
+
+@bp.get("/accueil/<int:event_id>/arrivees")
+@staff_required
+def arrivals_page(event_id: int):
+    from network.core import charts
+    from network.events import arrivals
+
+    event = _event(event_id)
+    data = arrivals.arrivals(event, acting=current_user)
+    return render_template("events/door_arrivals.html", event=event, data=data,
+                           chart_svg=charts.svg(data.chart), hhmm=checkin.hhmm)
+
+
+@bp.get("/accueil/<int:event_id>/arrivees.csv")
+@staff_required
+def arrivals_csv(event_id: int):
+    from network.events import arrivals
+
+    event = _event(event_id)
+    return Response(arrivals.csv_export(event, acting=current_user),
+                    mimetype="text/csv; charset=utf-8", headers={
+                        "Content-Disposition": f'attachment; filename="arrivees-{event.id}.csv"',
+                        "Cache-Control": "private, no-store"})

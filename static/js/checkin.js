@@ -74,7 +74,130 @@
     beep(level);
   }
 
+  // --- offline: the event's list and a queue of scans kept in localStorage --------------------
+  // The page asks once for a device token (its own, revocable by staff), keeps the confirmed
+  // people (name, organisation, code) and, when the network is gone, answers from that list
+  // and queues each scan with a nonce and its time; the queue goes up when the network returns.
+  var eventId = root.getAttribute("data-event");
+  var KEY = "door-" + eventId + "-";
+  var status = document.querySelector("[data-offline-status]");
+  function load(name, fallback) {
+    try { return JSON.parse(window.localStorage.getItem(KEY + name)) || fallback; } catch (e) { return fallback; }
+  }
+  function keep(name, value) {
+    try { window.localStorage.setItem(KEY + name, JSON.stringify(value)); } catch (e) { /* full */ }
+  }
+  function normalize(text) {
+    var last = String(text).trim().split("/").pop() || "";
+    return last.replace(/[\s-]/g, "").toUpperCase();
+  }
+  function nonce() {
+    var a = new Uint8Array(16);
+    window.crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function showStatus() {
+    if (!status) { return; }
+    status.hidden = false;
+    var n = load("queue", []).length;
+    status.querySelector("[data-offline-state]").textContent = navigator.onLine ? say("online") : say("offline");
+    status.querySelector("[data-offline-pending]").textContent =
+      n === 0 ? say("pending-none") : (n === 1 ? say("pending-one") : say("pending-many").replace("{n}", n));
+    status.setAttribute("data-pending", String(n));
+  }
+  function showConflicts(list) {
+    var ul = status && status.querySelector("[data-offline-conflicts]");
+    if (!ul || !list) { return; }
+    while (ul.firstChild) { ul.removeChild(ul.firstChild); }
+    list.forEach(function (c) {
+      var li = document.createElement("li");
+      li.textContent = say("conflict").replace("{name}", c.name).replace("{kept}", c.kept_device)
+        .replace("{kept_time}", c.kept_time).replace("{other}", c.other_device)
+        .replace("{other_time}", c.other_time);
+      ul.appendChild(li);
+    });
+  }
+  function api(url, options) {
+    var token = load("token", null);
+    options = options || {};
+    options.headers = { "Authorization": "Bearer " + token, "Content-Type": "application/json",
+      "Accept": "application/json" };
+    return fetch(url, options).then(function (r) {
+      if (r.status === 401) { keep("token", null); throw new Error("token"); }
+      return r.json();
+    });
+  }
+  function refreshList() {
+    return api(root.getAttribute("data-list-url")).then(function (data) {
+      var people = {};
+      data.people.forEach(function (p) { people[p.code] = p; });
+      var local = load("people", {});
+      Object.keys(local).forEach(function (code) {
+        if (people[code] && local[code].queued) { people[code].queued = true; }
+      });
+      keep("people", people);
+      showStatus();
+    });
+  }
+  function ensureDevice() {
+    if (load("token", null)) { return Promise.resolve(); }
+    var body = new FormData();
+    if (csrf) { body.append("csrf_token", csrf.value); }
+    return fetch(root.getAttribute("data-device-url"), {
+      method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      if (data.token) { keep("token", data.token); }
+    });
+  }
+  function queue(code) {
+    var normal = normalize(code);
+    var items = load("queue", []);
+    items.push({ code: code, nonce: nonce(), scanned_at: new Date().toISOString() });
+    keep("queue", items);
+    var people = load("people", {});
+    var person = people[normal];
+    if (!person) {
+      show({ ok: false, level: "warn", message: say("queued-unknown") });
+    } else if (person.checked_in || person.queued) {
+      show({ ok: false, level: "warn", message: say("queued-again") + " " + person.name,
+             organisation: person.organisation });
+    } else {
+      person.queued = true;
+      keep("people", people);
+      show({ ok: true, level: "ok", message: say("queued") + " " + person.name,
+             organisation: person.organisation });
+    }
+    showStatus();
+  }
+  var sending = false;
+  function flush() {
+    var items = load("queue", []);
+    if (sending || !items.length || !navigator.onLine || !load("token", null)) { return; }
+    sending = true;
+    api(root.getAttribute("data-batch-url"), { method: "POST", body: JSON.stringify({ scans: items }) })
+      .then(function (data) {
+        var done = {};
+        (data.results || []).forEach(function (r) { done[r.nonce] = true; });
+        keep("queue", load("queue", []).filter(function (i) { return !done[i.nonce]; }));
+        showConflicts(data.conflicts);
+        return refreshList();
+      }).catch(function () { /* still offline: the next try sends it */ })
+      .then(function () { sending = false; showStatus(); });
+  }
+  if (window.fetch && window.localStorage && eventId) {
+    ensureDevice().then(refreshList).then(function () {
+      return api(root.getAttribute("data-conflicts-url")).then(function (d) { showConflicts(d.conflicts); });
+    }).catch(function () { showStatus(); }).then(flush);
+    window.addEventListener("online", function () { showStatus(); flush(); });
+    window.addEventListener("offline", showStatus);
+    window.setInterval(flush, 5000);
+  }
+
   function post(url, code) {
+    if (code !== null && window.localStorage && eventId && navigator.onLine === false) {
+      queue(code);
+      return Promise.resolve();
+    }
     busy = true;
     var body = new FormData();
     if (code !== null) { body.append("code", code); }
@@ -84,7 +207,14 @@
       headers: { "Accept": "application/json" }
     }).then(function (response) {
       return response.json();
-    }).then(show).catch(function () {
+    }).then(function (data) {
+      if (data.ok && data.badge && eventId) {
+        var people = load("people", {});
+        if (people[data.badge]) { people[data.badge].checked_in = true; keep("people", people); }
+      }
+      show(data);
+    }).catch(function () {
+      if (code !== null && window.localStorage && eventId) { queue(code); return; }
       show({ ok: false, level: "error", message: say("lost") });
     }).then(function () { busy = false; });
   }

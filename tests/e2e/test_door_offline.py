@@ -1,0 +1,113 @@
+"""The venue's Wi-Fi drops: two phones keep scanning from the list they keep, queue the scans,
+send them when the network returns; each person is in exactly once, and the later scan of
+someone the other phone had already let in is reported on both phones."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from network.core.time import utcnow
+from network.directory import reference
+from network.events import door, registration, staff, territories
+from network.events.door_models import DoorScan
+from network.events.models import EventKind, EventStatus, Registration
+from support import link_from_outbox
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def evening(db, make_user, make_staff):
+    boss = make_staff(email="accueil@example.org", name="Claire Staff")
+    reference.ensure_reference_data()
+    start = utcnow().replace(microsecond=0) + timedelta(hours=1)
+    event = staff.create_event(staff.EventData(
+        kind=EventKind.EVENING, title="Soirée hors réseau", start_at=start,
+        end_at=start + timedelta(hours=3), territory_id=territories.by_code("metz").id,
+        capacity=50), acting=boss)
+    event.status = EventStatus.PUBLISHED
+    db.session.commit()
+    regs = []
+    for name, org in (("Anne Hors-Ligne", "Jardins de Cocagne"), ("Bruno Sans-Wifi", "")):
+        person = make_user(name=name, email=f"{name.split()[0].lower()}@example.org")
+        answers = registration.prefill(person)
+        answers.organisation_name = org
+        regs.append(registration.register(event, answers, acting=person).registration)
+    db.session.commit()
+    for vol_name, email in (("Vol A", "vola@example.org"), ("Vol B", "volb@example.org")):
+        door.invite(event, name=vol_name, email=email, acting=boss)
+    db.session.commit()
+    return event, regs
+
+
+def open_door(browser, live_server, email):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + link_from_outbox(email, "/accueil/lien/"))
+    page.get_by_role("heading", name=re.compile("^Accueil")).wait_for()
+    # The list is kept on the phone once the page has its device token.
+    page.get_by_text("Aucun scan en attente.").wait_for(timeout=15000)
+    return context, page
+
+
+def type_code(page, code):
+    page.get_by_label("Code du badge").fill(code)
+    page.get_by_role("button", name="Valider l'entrée", exact=True).click()
+
+
+def test_offline_scans_are_sent_once_and_conflicts_reported(live_server, db, browser,
+                                                            check_a11y, evening):
+    event, (anne, bruno) = evening
+    codes = (anne.badge_code, bruno.badge_code)
+    ctx_a, page_a = open_door(browser, live_server, "vola@example.org")
+    ctx_b, page_b = open_door(browser, live_server, "volb@example.org")
+
+    ctx_a.set_offline(True)
+    page_a.get_by_text("Hors connexion").first.wait_for()
+    result_a = page_a.locator("[data-checkin-result]")
+    type_code(page_a, codes[0])
+    result_a.filter(has_text="Entrée enregistrée hors connexion : Anne Hors-Ligne").wait_for()
+    assert "Jardins de Cocagne" in result_a.inner_text()
+    type_code(page_a, codes[1])
+    result_a.filter(has_text="Bruno Sans-Wifi").wait_for()
+    page_a.get_by_text("2 scans en attente d’envoi.").wait_for()
+    type_code(page_a, codes[0])  # the same badge again on this phone: said, queued harmlessly
+    result_a.filter(has_text="Déjà scanné·e sur cet appareil").wait_for()
+    check_a11y(page_a, "scanner hors connexion")
+
+    # Phone B, offline too, lets Anne in a little later.
+    ctx_b.set_offline(True)
+    page_b.get_by_text("Hors connexion").first.wait_for()
+    type_code(page_b, codes[0])
+    page_b.get_by_text("1 scan en attente d’envoi.").wait_for()
+
+    db.session.expire_all()
+    assert db.session.scalar(select(Registration.checked_in_at)
+                             .where(Registration.id == anne.id)) is None  # nothing sent yet
+
+    ctx_a.set_offline(False)
+    page_a.get_by_text("Aucun scan en attente.").wait_for(timeout=20000)
+    ctx_b.set_offline(False)
+    page_b.get_by_text("Aucun scan en attente.").wait_for(timeout=20000)
+    conflict = re.compile(r"Anne Hors-Ligne : scanné·e par Navigateur de Vol A .* \(gardé\) "
+                          r"et par Navigateur de Vol B")
+    page_b.get_by_text(conflict).wait_for(timeout=10000)
+    page_a.reload()
+    page_a.get_by_text(conflict).wait_for(timeout=15000)
+
+    db.session.expire_all()
+    for reg in (anne, bruno):
+        row = db.session.get(Registration, reg.id)
+        assert row.checked_in_at is not None and row.checked_in_by_volunteer_id is not None
+    outcomes = sorted((s.code, s.outcome) for s in db.session.scalars(select(DoorScan)))
+    assert outcomes == sorted([(codes[0], "checked_in"), (codes[1], "checked_in"),
+                               (codes[0], "already_checked_in"),
+                               (codes[0], "already_checked_in")])
+    ctx_a.close()
+    ctx_b.close()
