@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import (
@@ -17,11 +16,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from network.admin.broadcast import legal_form_choices
+from network.core.forms import Form
 from network.directory.models import Sector, Territory
 from network.extensions import db
 
 
-class BroadcastForm(FlaskForm):
+class BroadcastForm(Form):
     territory = SelectField(_l("Territoire"), default="", validate_choice=False)
     sector = SelectField(_l("Secteur"), default="", validate_choice=False)
     legal_form = SelectField(_l("Forme juridique"), default="", validate_choice=False)
@@ -49,12 +49,12 @@ class BroadcastForm(FlaskForm):
                 "legal_form": (self.legal_form.data or "")[:60]}
 
 
-class NewsForm(FlaskForm):
+class NewsForm(Form):
     subscribed = BooleanField(_l("Je souhaite recevoir les nouvelles du réseau par courriel "
                                  "(vous pouvez vous désabonner à tout moment)"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Step 1 sends the file (preview); step 2 sends the same bytes back (hidden) to import."""
 
     event = SelectField(_l("Événement"), coerce=int, validate_choice=False)

@@ -138,11 +138,11 @@ class OrganiserForm(Form):
 # --- the day in the room, outcomes ----------------------------------------------------------------
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     attendance = HiddenField()
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     """An organiser seats a buyer and a supplier on a free table during the session."""
 
     buyer = SelectField(_l("Acheteur"), coerce=_int_or_zero, choices=[], validate_choice=False)
@@ -154,7 +154,7 @@ class WalkInForm(FlaskForm):
                              "Une table entre 1 et 500."))])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     slot = SelectField(_l("Nouveau créneau"), coerce=_int_or_zero, choices=[],
                        validate_choice=False)
     table = IntegerField(_l("Nouvelle table"), validators=[InputRequired(message=_l(
@@ -162,7 +162,7 @@ class MoveForm(FlaskForm):
             "Une table entre 1 et 500."))])
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     meeting = HiddenField()
     was_held = RadioField(_l("Le rendez-vous a-t-il eu lieu ?"),
                           choices=choices([("oui", _l("Oui")), ("non", _l("Non"))]),

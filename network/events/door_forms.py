@@ -70,7 +70,7 @@ class RoleForm(Form):
     role = SelectField(_l("Rôle sur le badge"), choices=role_choices(_l("Selon l'organisation")))
 
 
-class DeviceForm(FlaskForm):
+class DeviceForm(Form):
     name = StringField(_l("Nom de l'appareil"),
                        validators=[DataRequired(_l("Donnez un nom à l'appareil (ex. « Téléphone "
                                                    "entrée A »).")), Length(max=120)],

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
+from network.core.forms import Form
 from network.offers.forms import CheckboxesField, ChoiceField
 
 NUMBER = _l("Un nombre entre 0 et 1000.")
 
 
-class ExhibitorForm(FlaskForm):
+class ExhibitorForm(Form):
     structure = ChoiceField(_l("Structure"), choices=[])
     offers = CheckboxesField(_l("Offres présentées sur le stand"), choices=[], coerce=int)
     note = TextAreaField(_l("Besoins pour le stand (facultatif)"), render_kw={"rows": 3},
                          description=_l("Électricité, accessibilité, nombre de personnes…"))
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     stand_number = IntegerField(_l("Numéro de stand"), validators=[Optional()],
                                 invalid_value_message=_l("Un numéro de stand entre 1 et 500."))
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     plan = FileField(_l("Plan de la salle (PNG, JPEG ou PDF, 5 Mo au plus)"))
     description = TextAreaField(
         _l("Le plan en texte, pour les lecteurs d'écran"), render_kw={"rows": 5},
@@ -33,23 +33,23 @@ class PlanForm(FlaskForm):
                        "gauche… »."))
 
 
-class GuestLinkForm(FlaskForm):
+class GuestLinkForm(Form):
     name = StringField(_l("Votre nom"), render_kw={"maxlength": 120, "autocomplete": "name"})
     email = EmailField(_l("Votre adresse e-mail"), render_kw={"autocomplete": "email"})
 
 
-class SlotForm(FlaskForm):
+class SlotForm(Form):
     slot = IntegerField(_l("Créneau"), validators=[NumberRange(min=0, max=10_000)])
 
 
-class WishForm(FlaskForm):
+class WishForm(Form):
     priority = IntegerField(_l("Priorité"), validators=[NumberRange(min=0, max=3)])
 
 
-def outcome_form(offers: list, data=None) -> FlaskForm:
+def outcome_form(offers: list, data=None) -> Form:
     """One pair of counts per offer brought to the forum (field names carry the offer id)."""
 
-    class OutcomeForm(FlaskForm):
+    class OutcomeForm(Form):
         pass
 
     for offer in offers:
