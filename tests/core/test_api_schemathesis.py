@@ -42,7 +42,10 @@ def test_the_open_data_api_never_fails_and_keeps_its_schema(api_schema, db, mode
     counts = {"cases": 0, "server_errors": 0}
     failures: list[str] = []
     started = time.monotonic()
-    operations = [result.ok() for result in api_schema.get_all_operations()]
+    # The door's check-in API needs a device token schemathesis cannot hold: its own tests
+    # (tests/events/test_checkin_api*.py) cover it; here, the public open data.
+    operations = [op for op in (result.ok() for result in api_schema.get_all_operations())
+                  if not op.path.startswith("/api/v1/accueil")]
     assert len(operations) >= 2
 
     excluded = [negative_data_rejection] if mode == GenerationMode.NEGATIVE else []
