@@ -137,6 +137,10 @@ def test_bad_input_names_the_field_and_changes_nothing(app, people, token_for, c
     for body in ({}, {"code": ""}, {"code": a.badge_code, "nonce": "x"},
                  {"code": a.badge_code, "scanned_at": "hier"}, [1, 2], {"code": "\x00" * 400}):
         r = post(client, token, body)
+        if isinstance(body, dict) and "\x00" in body.get("code", ""):
+            # NUL is refused site-wide before any view (core/inputs.py), as JSON on the API.
+            assert r.status_code == 400 and r.json["message"], body
+            continue
         assert r.status_code == 422, body
         assert r.json["message"] and r.json.get("fields")
     r = post(client, token, {"scans": []}, "/api/v1/accueil/scans/lot")

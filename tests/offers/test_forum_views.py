@@ -22,7 +22,8 @@ def test_the_forum_page_lists_stands_with_filters_and_the_plan(client, db, forum
     assert "Stand 7 : à droite de l&#39;entrée." in html and 'aria-describedby="plan-text"' in html
     assert "Stand 7 —" not in client.get(f"/forum/{event.id}?type=benevolat").get_data(
         as_text=True)
-    assert client.get(f"/forum/{event.id}?type=%00&secteur=" + "x" * 5000).status_code == 200
+    assert client.get(f"/forum/{event.id}?type=zz&secteur=" + "x" * 5000).status_code == 200
+    assert client.get(f"/forum/{event.id}?type=%00").status_code == 400  # NUL: site-wide rule
     plan = client.get(f"/forum/{event.id}/plan")
     assert plan.status_code == 200 and plan.mimetype == "image/png"
     assert client.get("/forum/").status_code == 200
