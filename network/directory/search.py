@@ -3,7 +3,6 @@ filters and pages, the staff list, and the territory of a published organisation
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from network.core import search as fulltext
+from network.core.pagination import Paged
 from network.directory.models import (
     BUYER_KINDS,
     LABELS,
@@ -125,7 +125,7 @@ class SearchFilters:
 
 
 @dataclass
-class SearchPage:
+class SearchPage(Paged):
     items: list[Structure]
     total: int
     page: int
@@ -133,26 +133,6 @@ class SearchPage:
     sort: str
     query: str = ""
     filters: SearchFilters = field(default_factory=SearchFilters)
-
-    @property
-    def pages(self) -> int:
-        return max(math.ceil(self.total / self.per_page), 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _filtered(filters: SearchFilters):

@@ -7,7 +7,6 @@ has passed, reading one flips it to "expired", and `flask offers expire` sweeps 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,6 +20,7 @@ from network.accounts.models import OrganisationMember, OrgRole, User
 from network.core import search, signals
 from network.core.auth import require, require_staff
 from network.core.errors import FieldErrors, NotFound, ValidationError
+from network.core.pagination import Paged
 from network.core.text import check_markdown, render_markdown, single_line
 from network.core.time import utcnow
 from network.core.urls import external_url
@@ -474,33 +474,13 @@ class OfferFilters:
 
 
 @dataclass
-class OfferPage:
+class OfferPage(Paged):
     items: list[Offer]
     total: int
     page: int
     per_page: int
     sort: str
     filters: OfferFilters
-
-    @property
-    def pages(self) -> int:
-        return max(math.ceil(self.total / self.per_page), 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _open_conditions(now: datetime | None = None) -> list[Any]:
