@@ -113,7 +113,6 @@ def load_history(*, staff: Any, today: date | None = None) -> list[str]:
             outcome.registration.created_at = when
             regs.append(outcome.registration)
         db.session.flush()
-        db.session.commit()  # the door's service commits each scan: start from a clean slate
         confirmed = [r for r in regs if r.status == RegistrationStatus.CONFIRMED]
         for i, reg in enumerate(confirmed):
             if rng.random() < share:
