@@ -87,3 +87,15 @@ class ImportForm(Form):
 
             return self.file.data.read(MAX_BYTES + 1)
         return None
+
+
+class MemberImportForm(Form):
+    """The member list: step 1 sends the file (preview), step 2 the same bytes (hidden)."""
+
+    file = FileField(_l("Fichier CSV de la liste des membres (Excel « CSV séparateur "
+                        "point-virgule » ou UTF-8)"))
+    payload = HiddenField()
+    preview = SubmitField(_l("Vérifier le fichier"))
+    confirm = SubmitField(_l("Importer"))
+
+    raw = ImportForm.raw

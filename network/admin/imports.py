@@ -85,9 +85,11 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def read_rows(raw: bytes) -> tuple[dict[str, str], list[tuple[int, dict[str, str]]]]:
-    """(column → field, [(line number, {field: value})]); refuses a file with no e-mail or
-    name column, naming the columns found."""
+def read_table(raw: bytes, headers: dict[str, str], missing) -> tuple[
+        dict[str, str], list[tuple[int, dict[str, str]]]]:
+    """(column → field, [(line number, {field: value})]) for a French Excel CSV; `headers`
+    maps a normalised header to a field, `missing(fields, header)` raises when a column the
+    import needs is absent. Shared by the registrations and the member list imports."""
     if len(raw) > MAX_BYTES:
         raise DomainError(_("Fichier trop volumineux (%(n)s Mo au plus).",
                             n=MAX_BYTES // 1_000_000), "too_big", field="file")
@@ -102,12 +104,8 @@ def read_rows(raw: bytes) -> tuple[dict[str, str], list[tuple[int, dict[str, str
     except csv.Error as err:
         raise DomainError(_("Fichier CSV illisible : %(e)s", e=str(err)), "bad_csv",
                           field="file") from None
-    mapping = {i: HEADERS[_key(h)] for i, h in enumerate(header) if _key(h) in HEADERS}
-    fields = set(mapping.values())
-    if "email" not in fields or not ({"name", "last_name"} & fields):
-        raise DomainError(_("Colonnes « Nom » et « E-mail » introuvables ; colonnes lues : "
-                            "%(cols)s.", cols=", ".join(h.strip() for h in header)[:300]),
-                          "missing_columns", field="file")
+    mapping = {i: headers[_key(h)] for i, h in enumerate(header) if _key(h) in headers}
+    missing(set(mapping.values()), header)
     rows = []
     try:
         for number, values in enumerate(reader, start=2):
@@ -124,7 +122,20 @@ def read_rows(raw: bytes) -> tuple[dict[str, str], list[tuple[int, dict[str, str
     except csv.Error as err:
         raise DomainError(_("Fichier CSV illisible : %(e)s", e=str(err)), "bad_csv",
                           field="file") from None
-    return {header[i]: f for i, f in mapping.items()}, rows
+    return {header[i].strip(): f for i, f in mapping.items()}, rows
+
+
+def _registration_columns(fields: set[str], header: list[str]) -> None:
+    if "email" not in fields or not ({"name", "last_name"} & fields):
+        raise DomainError(_("Colonnes « Nom » et « E-mail » introuvables ; colonnes lues : "
+                            "%(cols)s.", cols=", ".join(h.strip() for h in header)[:300]),
+                          "missing_columns", field="file")
+
+
+def read_rows(raw: bytes) -> tuple[dict[str, str], list[tuple[int, dict[str, str]]]]:
+    """(column → field, [(line number, {field: value})]); refuses a file with no e-mail or
+    name column, naming the columns found."""
+    return read_table(raw, HEADERS, _registration_columns)
 
 
 def answers_of(row: dict[str, str]) -> registration.Answers:

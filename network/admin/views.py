@@ -10,8 +10,17 @@ from markupsafe import Markup
 
 from network.accounts import services as accounts_queries
 from network.accounts.forms import EmptyForm
-from network.admin import accounts, broadcast, figures, imports, report, services, todo
-from network.admin.forms import BroadcastForm, ImportForm
+from network.admin import (
+    accounts,
+    broadcast,
+    figures,
+    imports,
+    member_import,
+    report,
+    services,
+    todo,
+)
+from network.admin.forms import BroadcastForm, ImportForm, MemberImportForm
 from network.core import charts
 from network.core.auth import staff_required
 from network.core.errors import ValidationError
@@ -203,6 +212,64 @@ def submit_import(form: ImportForm, raw: bytes, commit: bool):
     try:
         return imports.import_registrations(form.event.data, raw, acting=current_user,
                                             commit=commit, send_mail=bool(form.send_mail.data))
+    except PASS_THROUGH:
+        raise
+    except DomainError as err:
+        uow.doom()
+        form_error(form, err)
+        return None
+
+
+@bp.route("/import/membres", methods=["GET", "POST"])
+@staff_required
+def import_members():
+    """The member list at launch: check first (nothing written), then import the same bytes."""
+    import base64
+
+    from flask_babel import ngettext
+
+    form = MemberImportForm()
+    result = None
+    payload = ""
+    if form.validate_on_submit():
+        raw = form.raw()
+        if not raw:
+            form.file.errors = [_("Choisissez un fichier CSV.")]
+        else:
+            commit = bool(form.confirm.data and form.payload.data)
+            result = _run(form, lambda: member_import.import_members(
+                raw, acting=current_user, commit=commit))
+            if result is not None:
+                payload = "" if commit else base64.b64encode(raw).decode("ascii")
+                if commit:
+                    flash(" ".join((
+                        ngettext("Import terminé : %(num)s structure ajoutée,",
+                                 "Import terminé : %(num)s structures ajoutées,",
+                                 result.count("created")),
+                        ngettext("%(num)s personne invitée,", "%(num)s personnes invitées,",
+                                 result.invited()),
+                        ngettext("%(num)s ligne en erreur.", "%(num)s lignes en erreur.",
+                                 len(result.errors)))), "success")
+    return render_form("admin/import_members.html", form, result=result, payload=payload,
+                       sample=member_import.TEMPLATE_HEADER + "\n"
+                       + member_import.TEMPLATE_EXAMPLE)
+
+
+@bp.get("/import/membres/modele.csv")
+@staff_required
+def import_members_template():
+    return Response(member_import.template_csv(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             'attachment; filename="liste-des-membres-modele.csv"'})
+
+
+def _run(form, job):
+    from network.core import uow
+    from network.core.errors import DomainError
+    from network.core.web import PASS_THROUGH, form_error
+
+    try:
+        return job()
     except PASS_THROUGH:
         raise
     except DomainError as err:
