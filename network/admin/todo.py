@@ -1,8 +1,9 @@
 """What the staff should do next: one list, each item with its action one click away.
 
-Reads other domains' tables; every action goes through that domain's own service. Offers
-and answers (forum) and ESSpresso sessions to schedule join this list when those domains
-reach main (they are not there yet: no section is shown for them).
+Reads other domains' tables; every action goes through that domain's own service. Other
+domains add their sections through `signals.staff_todo` (ESSpresso sessions to schedule
+and outcomes to collect: `esspresso/backoffice.py`; forum stands and answers waiting:
+`offers/backoffice.py`); theirs are links to the page where the action is.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from network.core import signals
 from network.core.auth import require_staff
 from network.core.errors import NotFound
 from network.directory import membership as directory_membership
@@ -95,6 +97,18 @@ def sections(url_for, *, acting: Any, now=None) -> list[Section]:
         Item("venue", e.title, e.venue_name or _("(aucun lieu)"), "", e.id,
              url_for("events.staff_edit", event_id=e.id), _("Indiquer le lieu"))
         for e in venues[:LIMIT]], url_for("events.staff_index")))
+    out.extend(domain_sections(now))
+    return out
+
+
+def domain_sections(now) -> list[Section]:
+    """The sections other domains add (`signals.staff_todo`), in a stable order."""
+    out = []
+    for sections_ in signals.collect(signals.staff_todo, now=now):
+        for key, title, count, items, more_link in sections_:
+            out.append(Section(str(key), str(title), int(count), [
+                Item(str(key), str(t), str(detail), "", 0, link, str(label))
+                for t, detail, link, label in list(items)[:LIMIT]], more_link or ""))
     return out
 
 

@@ -26,6 +26,11 @@ staff_figures = _signals.signal("staff-figures")
 #: a `network.admin.report.Section`-shaped tuple (title, header, rows, summary) for the
 #: network's annual report (PDF and CSV), e.g. ESSpresso meetings, forum offers and hires.
 annual_report_sections = _signals.signal("annual-report-sections")
+#: sender=None, now=datetime (UTC): each receiver returns a list of to-do sections for the
+#: staff dashboard, each a tuple (key, title, count, items, more_link) where items are
+#: (title, detail, link, link_label) tuples (e.g. ESSpresso sessions to schedule, forum
+#: stands waiting); `network.admin.todo` shows them after its own.
+staff_todo = _signals.signal("staff-todo")
 
 # --- mail ----------------------------------------------------------------------------------
 #: sender=OutboxMessage, now=datetime: the server refused the address for good (5xx).

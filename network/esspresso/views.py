@@ -495,4 +495,5 @@ def new_session():
     return render_form("esspresso/session_form.html", form)
 
 
+from network.esspresso import backoffice as _backoffice  # noqa: E402,F401  (back-office receivers)
 from network.esspresso import day_views  # noqa: E402,F401  (routes on the same blueprint)

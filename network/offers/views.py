@@ -398,4 +398,5 @@ def unpublish(offer_id: int):
         return redirect(url_for("offers.staff"))
     return render_form("offers/unpublish.html", form, offer=offer)
 
+from network.offers import backoffice as _backoffice  # noqa: E402,F401  (back-office receivers)
 from network.offers import forum_views  # noqa: E402,F401  (forum routes on this blueprint)
