@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from network.core import signals
@@ -72,8 +73,10 @@ def members_section(year: int) -> Section:
     total = db.session.scalar(select(func.count(Structure.id)).where(
         Structure.status == StructureStatus.APPROVED, Structure.approved_at < end)) or 0
     by_territory = Counter(t or _("Non renseigné") for _n, _c, t, _f, _a in rows)
-    summary = _("%(n)s structure(s) ont rejoint le réseau ; %(t)s membre(s) au 31 décembre.",
-                n=len(rows), t=total)
+    summary = " ".join((
+        ngettext("%(num)s structure a rejoint le réseau ;",
+                 "%(num)s structures ont rejoint le réseau ;", len(rows)),
+        ngettext("%(num)s membre au 31 décembre.", "%(num)s membres au 31 décembre.", total)))
     if by_territory:
         summary += " " + ", ".join(f"{t} : {n}" for t, n in by_territory.most_common()) + "."
     return Section(_("Structures membres ayant rejoint le réseau"),
@@ -107,8 +110,11 @@ def events_section(year: int) -> Section:
     held = [r for r, e in zip(rows, events, strict=True) if e.end_at < utcnow()]
     confirmed = sum(r[4] for r in held)
     came = sum(r[5] for r in held)
-    summary = _("%(n)s événement(s) tenus, %(c)s inscription(s) confirmée(s), %(p)s "
-                "présent(s)", n=len(held), c=confirmed, p=came)
+    summary = " ".join((
+        ngettext("%(num)s événement tenu,", "%(num)s événements tenus,", len(held)),
+        ngettext("%(num)s inscription confirmée,", "%(num)s inscriptions confirmées,",
+                 confirmed),
+        ngettext("%(num)s personne présente", "%(num)s personnes présentes", came)))
     if confirmed:
         summary += _(" (taux de présence : %(r)s %%)", r=round(100 * came / confirmed))
     return Section(_("Événements et participation"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -166,8 +167,9 @@ def write():
     done = submit(form, lambda: broadcast.send(form.subject.data, form.body.data,
                                                form.filters(), acting=current_user))
     if done.ok:
-        flash(_("Message mis en file d'envoi pour %(n)s personne(s).",
-                n=done.value.recipients), "success")
+        flash(ngettext("Message mis en file d'envoi pour %(num)s personne.",
+                       "Message mis en file d'envoi pour %(num)s personnes.",
+                       done.value.recipients), "success")
         return redirect(url_for(".write"))
     return render_form("admin/write.html", form, count=count,
                        history=broadcast.list_broadcasts())
@@ -197,10 +199,15 @@ def import_page():
                 result = done
                 payload = "" if commit else base64.b64encode(raw).decode("ascii")
                 if commit:
-                    flash(_("Import terminé : %(a)s ajoutée(s), %(w)s en liste d'attente, "
-                            "%(s)s déjà inscrite(s), %(e)s ligne(s) en erreur.",
-                            a=result.count("added"), w=result.count("waitlisted"),
-                            s=result.count("already"), e=len(result.errors)), "success")
+                    flash(" ".join((
+                        ngettext("Import terminé : %(num)s personne ajoutée,",
+                                 "Import terminé : %(num)s personnes ajoutées,",
+                                 result.count("added")),
+                        _("%(num)s en liste d'attente,", num=result.count("waitlisted")),
+                        ngettext("%(num)s déjà inscrite,", "%(num)s déjà inscrites,",
+                                 result.count("already")),
+                        ngettext("%(num)s ligne en erreur.", "%(num)s lignes en erreur.",
+                                 len(result.errors)))), "success")
     return render_form("admin/import.html", form, result=result, payload=payload)
 
 
@@ -225,8 +232,6 @@ def submit_import(form: ImportForm, raw: bytes, commit: bool):
 def import_members():
     """The member list at launch: check first (nothing written), then import the same bytes."""
     import base64
-
-    from flask_babel import ngettext
 
     form = MemberImportForm()
     result = None

@@ -208,7 +208,7 @@ def test_write_to_the_network_reaches_opted_in_members_only(smtp_config, as_staf
     counted = as_staff.post("/equipe/ecrire", data={
         "csrf_token": token, "territory": "metz", "subject": "Réunion", "body": "Bonjour",
         "preview": "1"})
-    assert "1 personne(s) recevront ce message" in counted.get_data(as_text=True)
+    assert "1 personne recevra ce message" in counted.get_data(as_text=True)
     bad = as_staff.post("/equipe/ecrire", data={"csrf_token": token, "territory": "nulle",
                                                 "subject": "A\r\nBcc: x@y.z", "body": "",
                                                 "send": "1"})

@@ -40,7 +40,9 @@ def test_preview_then_import_then_reimport_adds_nobody(as_staff, db, make_event,
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "Aperçu : rien n'est encore enregistré" in html
-    assert "3 à ajouter, 0 en liste d'attente, 1 déjà inscrite(s), 1 ligne(s) en erreur" in html
+    for shown in ("3 personnes à ajouter", "0 en liste d'attente", "1 déjà inscrite<",
+                  "1 ligne en erreur"):
+        assert shown in html
     assert "Saisissez une adresse e-mail valide" in html  # line 4, at its line
     assert db.session.query(Registration).count() == 0
     assert db.session.query(OutboxMessage).count() == 0
@@ -58,7 +60,8 @@ def test_preview_then_import_then_reimport_adds_nobody(as_staff, db, make_event,
     assert db.session.query(OutboxMessage).filter_by(kind="event_confirmed").count() == 3
 
     again = upload(as_staff, event, raw)
-    assert "0 à ajouter, 0 en liste d'attente, 4 déjà inscrite(s)" in again.get_data(as_text=True)
+    assert re.search(r"0 personnes? à ajouter", again.get_data(as_text=True))
+    assert "4 déjà inscrites" in again.get_data(as_text=True)
     payload = re.search(r'name="payload" value="([^"]+)"', again.get_data(as_text=True)).group(1)
     as_staff.post("/equipe/import", data={"event": str(event.id), "payload": payload,
                                           "confirm": "1"})
