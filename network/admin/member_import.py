@@ -17,7 +17,8 @@ Every write goes through the directory's own services:
   with an invitation still open is not invited twice.
 
 The importing staff member is the structure's first responsable until the contact accepts
-(the directory needs one to create it); the two mails the directory writes for a structure
+(the directory needs one to create it); the to-do then offers them to step back
+(`todo.handed_over` / `todo.release`). The two mails the directory writes for a structure
 that "just registered" and "is now published" are dropped, as nobody would have sent them
 for a member of long standing.
 """

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
 
+from network.accounts import organisations
+from network.accounts.models import OrganisationMember, OrgRole, User
 from network.core import signals
 from network.core.auth import require_staff
 from network.core.errors import NotFound
@@ -38,7 +41,7 @@ class Item:
     kind: str
     title: str
     detail: str
-    action: str  # "approve", "accept", "retry", "" (link only)
+    action: str  # "approve", "accept", "retry", "release", "" (link only)
     target_id: int
     link: str
     link_label: str
@@ -97,8 +100,45 @@ def sections(url_for, *, acting: Any, now=None) -> list[Section]:
         Item("venue", e.title, e.venue_name or _("(aucun lieu)"), "", e.id,
              url_for("events.staff_edit", event_id=e.id), _("Indiquer le lieu"))
         for e in venues[:LIMIT]], url_for("events.staff_index")))
+    handed = handed_over()
+    out.append(Section("handover", _("Structures importées reprises par leur contact"),
+                       len(handed), [
+        Item("handover", structure.name,
+             _("Le contact a rejoint la fiche ; %(name)s (équipe) en est encore "
+               "responsable depuis l'import.", name=member.user.name), "release", member.id,
+             url_for("directory.members", structure_id=structure.id), _("Voir les membres"))
+        for structure, member in handed[:LIMIT]], url_for("directory.staff_structures")))
     out.extend(domain_sections(now))
     return out
+
+
+def handed_over() -> list[tuple[Structure, OrganisationMember]]:
+    """Structures a staff member still owns (the member list import made them their first
+    responsable) although someone outside the staff now owns them too."""
+    other = aliased(OrganisationMember)
+    other_user = aliased(User)
+    rows = db.session.execute(
+        select(Structure, OrganisationMember)
+        .join(OrganisationMember,
+              OrganisationMember.organisation_id == Structure.organisation_id)
+        .join(User, User.id == OrganisationMember.user_id)
+        .where(User.is_staff, OrganisationMember.role == OrgRole.OWNER,
+               exists().where(other.organisation_id == Structure.organisation_id,
+                              other.role == OrgRole.OWNER, other.user_id == other_user.id,
+                              ~other_user.is_staff))
+        .order_by(Structure.name)).all()
+    return [(s, m) for s, m in rows]
+
+
+def release(member_id: int, *, acting: Any) -> None:
+    """Staff step back from a structure its own people now run (accounts' service: the
+    last responsable always stays)."""
+    require_staff(acting)
+    member = db.session.get(OrganisationMember, member_id)
+    if member is None or not member.user.is_staff:
+        raise NotFound(_("Cette personne n'est plus responsable de la structure."),
+                       "not_member")
+    organisations.remove_member(member.organisation_id, member.user, acting=acting)
 
 
 def domain_sections(now) -> list[Section]:

@@ -38,7 +38,7 @@ def index():
                            sections=services.dashboard(), form=EmptyForm())
 
 
-@bp.post("/a-faire/<any(approve, accept, retry):action>/<int:target_id>")
+@bp.post("/a-faire/<any(approve, accept, retry, release):action>/<int:target_id>")
 @staff_required
 def todo_action(action: str, target_id: int):
     if not EmptyForm().validate_on_submit():
@@ -50,6 +50,9 @@ def todo_action(action: str, target_id: int):
     if action == "accept":
         return act(lambda: todo.accept_request(target_id, acting=current_user), to=back,
                    done=_("Demande acceptée."))
+    if action == "release":
+        return act(lambda: todo.release(target_id, acting=current_user), to=back,
+                   done=_("L'équipe n'est plus responsable de cette structure."))
     return act(lambda: todo.retry_mail(target_id, acting=current_user), to=back,
                done=_("Le message est de nouveau en file d'envoi."))
 

@@ -132,6 +132,20 @@ def test_invitation_is_the_claim_path_and_needs_the_verified_address(
     assert structure == db.session.query(Structure).filter_by(siret=S2).one()
     assert unverified.role_in(structure.organisation_id).value == "owner"
 
+    # The staff member who imported it is still its first responsable: the to-do offers
+    # to step back, through the accounts' service.
+    from network.admin import todo
+
+    assert staff.role_in(structure.organisation_id).value == "owner"
+    handed = todo.handed_over()
+    assert [(s.name, m.user_id) for s, m in handed] == [(structure.name, staff.id)]
+    with pytest.raises(PermissionDenied):
+        todo.release(handed[0][1].id, acting=unverified)
+    todo.release(handed[0][1].id, acting=staff)
+    db.session.commit()
+    assert staff.role_in(structure.organisation_id) is None
+    assert todo.handed_over() == []
+
 
 def test_file_without_the_needed_columns_is_refused_at_the_file(db, staff, refdata):
     from network.admin import member_import
