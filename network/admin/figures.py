@@ -35,8 +35,6 @@ from network.extensions import db
 from network.outbox.models import OutboxMessage, OutboxStatus
 
 CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
-MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
-          "nov.", "déc.")
 
 # Where each known territory sits on the schematic map (column, row), roughly as on a map
 # of the Moselle: Thionville north-west, Metz below, the coal basin east, Sarrebourg south.
@@ -128,7 +126,10 @@ def months(f: Filters) -> list[tuple[int, int]]:
 
 
 def month_label(ym: tuple[int, int]) -> str:
-    return f"{MONTHS[ym[1] - 1]} {ym[0]}"
+    """"déc. 2026", "Dec 2026", "Dez. 2026": the month in the current language."""
+    from flask_babel import format_date
+
+    return format_date(date(ym[0], ym[1], 1), "MMM y")
 
 
 def _month_of(value: datetime) -> tuple[int, int]:

@@ -68,9 +68,9 @@ class ImportForm(Form):
 
     def fill_choices(self) -> None:
         from network.admin.imports import importable_events
-        from network.core.time import to_paris
+        from network.core.i18n import when
 
-        self.event.choices = [(e.id, f"{e.title} — {to_paris(e.start_at):%d/%m/%Y}")
+        self.event.choices = [(e.id, f"{e.title} — {when(e.start_at, 'shortdate')}")
                               for e in importable_events()]
 
     def raw(self) -> bytes | None:

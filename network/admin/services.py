@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from network.accounts import services as accounts
 from network.core import signals
 from network.core.urls import external_url
@@ -23,13 +25,14 @@ def dashboard() -> list[tuple[str, list[Figure]]]:
     total, verified = accounts.count_users()
     mail = outbox.count_by_status()
     sections = [
-        ("Comptes", [Figure("Comptes", total), Figure("Adresses confirmées", verified)]),
-        ("Courriels", [
-            Figure("En attente", mail[OutboxStatus.PENDING],
+        (_("Comptes"), [Figure(_("Comptes"), total),
+                        Figure(_("Adresses confirmées"), verified)]),
+        (_("Courriels"), [
+            Figure(_("En attente"), mail[OutboxStatus.PENDING],
                    external_url("outbox.index", statut="pending")),
-            Figure("En échec", mail[OutboxStatus.FAILED],
+            Figure(_("En échec"), mail[OutboxStatus.FAILED],
                    external_url("outbox.index", statut="failed")),
-            Figure("Envoyés", mail[OutboxStatus.SENT]),
+            Figure(_("Envoyés"), mail[OutboxStatus.SENT]),
         ]),
     ]
     for title, figures in signals.collect(signals.staff_figures):

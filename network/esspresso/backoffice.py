@@ -9,11 +9,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, exists, func, select
 
 from network.core import signals
+from network.core.i18n import when
 from network.core.urls import external_url
 from network.esspresso.models import KIND
 from network.esspresso.outcomes import REMIND_UNTIL
@@ -29,7 +30,7 @@ from network.meetings.models import (
 
 
 def _day(value: datetime) -> str:
-    return format_datetime(value, "d MMMM y")
+    return when(value, "date")
 
 
 def _participants(session_ids: list[int]) -> Counter:

@@ -10,11 +10,12 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from network.core import signals
+from network.core.i18n import when
 from network.core.urls import external_url
 from network.extensions import db
 from network.offers.models import (
@@ -33,7 +34,7 @@ ANSWER_WAITING = timedelta(days=14)
 
 
 def _day(value: datetime) -> str:
-    return format_datetime(value, "d MMMM y")
+    return when(value, "date")
 
 
 def stands_waiting(now: datetime) -> list[tuple[Any, int]]:

@@ -42,7 +42,7 @@ def member_csv() -> bytes:
             "marie-francoise.schwartzenberger@association-developpement-bitche.org;"
             "Directrice;responsable\r\n"
             "Coopérative Fantôme;123;Société anonyme;;Nulle part;Thionville;99000;;X;"
-            "pas-une-adresse;;chef\r\n").encode("utf-8")
+            "pas-une-adresse;;chef\r\n").encode()
 
 
 def test_back_office_tables_fit_360_px(live_server, db, browser, staff, make_user,
@@ -101,7 +101,7 @@ def test_back_office_tables_fit_360_px(live_server, db, browser, staff, make_use
         "name": "inscriptions.csv", "mimeType": "text/csv",
         "buffer": ("Nom;E-mail;Structure\r\nMarie-Françoise Schwartzenberger;"
                    "marie-francoise.schwartzenberger@association-developpement-bitche.org;"
-                   f"{LONG}\r\nSans adresse;pas-une-adresse;\r\n").encode("utf-8")}])
+                   f"{LONG}\r\nSans adresse;pas-une-adresse;\r\n").encode()}])
     page.get_by_role("button", name="Vérifier le fichier").click()
     page.get_by_role("heading", name=re.compile("^Aperçu")).wait_for()
     assert page.evaluate(OVERFLOW) == [], "import inscriptions (aperçu)"
