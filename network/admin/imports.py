@@ -85,7 +85,8 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def read_table(raw: bytes, headers: dict[str, str], missing) -> tuple[
+def read_table(raw: bytes, headers: dict[str, str], missing, *, max_rows: int = MAX_ROWS,
+               too_many: str | None = None) -> tuple[
         dict[str, str], list[tuple[int, dict[str, str]]]]:
     """(column → field, [(line number, {field: value})]) for a French Excel CSV; `headers`
     maps a normalised header to a field, `missing(fields, header)` raises when a column the
@@ -111,9 +112,9 @@ def read_table(raw: bytes, headers: dict[str, str], missing) -> tuple[
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
                 continue
-            if len(rows) >= MAX_ROWS:
-                raise DomainError(_("%(n)s lignes au plus par fichier.", n=MAX_ROWS),
-                                  "too_many_rows", field="file")
+            if len(rows) >= max_rows:
+                raise DomainError(too_many or _("%(n)s lignes au plus par fichier.",
+                                                n=max_rows), "too_many_rows", field="file")
             row: dict[str, str] = {}
             for i, value in enumerate(values):
                 if i in mapping:

@@ -84,6 +84,8 @@ ROLES = {"": OrgRole.OWNER, "responsable": OrgRole.OWNER, "owner": OrgRole.OWNER
          "proprietaire": OrgRole.OWNER, "editeur": OrgRole.EDITOR, "editrice": OrgRole.EDITOR,
          "editeur rice": OrgRole.EDITOR, "editeur-rice": OrgRole.EDITOR,
          "editor": OrgRole.EDITOR}
+#: Lines the page imports in one request (the command line takes more).
+WEB_MAX_ROWS = 1000
 #: Mail the directory writes for a structure that has just registered or been published.
 DROPPED_KINDS = ("directory_pending", "directory_approved")
 
@@ -253,10 +255,17 @@ class _LineFailed(Exception):
     pass
 
 
-def import_members(raw: bytes, *, acting: Any, commit: bool) -> Result:
-    """Every line in its own savepoint; `commit=False` rolls the whole run back (preview)."""
+def import_members(raw: bytes, *, acting: Any, commit: bool,
+                   max_rows: int | None = WEB_MAX_ROWS) -> Result:
+    """Every line in its own savepoint; `commit=False` rolls the whole run back (preview).
+    The page takes `WEB_MAX_ROWS` lines (a request must answer in seconds: see
+    bench/admin/RESULTS.md); the command `import-members` takes any file."""
     require_staff(acting)
-    columns_read, rows = read_table(raw, HEADERS, _columns)
+    limit = max_rows or 10**9
+    columns_read, rows = read_table(
+        raw, HEADERS, _columns, max_rows=limit,
+        too_many=_("%(n)s lignes au plus depuis cette page ; pour un fichier plus long, "
+                   "utilisez la commande « flask --app network import-members ».", n=limit))
     columns = {f: c for c, f in columns_read.items()}
     first_mail = db.session.scalar(select(OutboxMessage.id).order_by(
         OutboxMessage.id.desc()).limit(1)) or 0

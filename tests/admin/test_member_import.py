@@ -213,3 +213,35 @@ def test_http_round_trip_preview_import_and_wrong_user(client, login, db, staff,
         content_type="multipart/form-data")
     assert garbage.status_code == 422
     assert "pas un fichier CSV (texte)" in garbage.get_data(as_text=True)
+
+
+def test_command_line_imports_a_long_file_and_checks_first(app, db, staff, refdata, tmp_path):
+    from network.admin import member_import
+    from network.core.errors import DomainError
+    from network.directory.models import Structure
+
+    lines = ["Structure;SIRET;Forme juridique;RNA;Territoire;Commune;Code postal;"
+             "E-mail du contact"]
+    lines += [f"Association {i};{make_siret(30_000 + i)};association;W57{2000000 + i:07d};"
+              f"Metz;Metz;57000;c{i}@example.org" for i in range(4)]
+    path = tmp_path / "membres.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+
+    with pytest.raises(DomainError) as err:  # the page's limit, said where to go instead
+        member_import.import_members(path.read_bytes(), acting=staff, commit=False,
+                                     max_rows=2)
+    assert "import-members" in str(err.value)
+
+    before = db.session.query(Structure).count()
+    checked = runner.invoke(args=["import-members", str(path), "--as", staff.email,
+                                  "--dry-run"])
+    assert checked.exit_code == 0, checked.output
+    assert "structures créées : 4" in checked.output
+    assert db.session.query(Structure).count() == before
+    done = runner.invoke(args=["import-members", str(path), "--as", staff.email])
+    assert done.exit_code == 0 and "contacts invités : 4" in done.output
+    db.session.expire_all()
+    assert db.session.query(Structure).count() == before + 4
+    unknown = runner.invoke(args=["import-members", str(path), "--as", "nobody@example.org"])
+    assert unknown.exit_code != 0 and "Aucun compte" in unknown.output
