@@ -38,6 +38,7 @@ from network.accounts.models import OrgRole
 from network.admin.imports import _key, read_table
 from network.core.auth import require_staff
 from network.core.errors import DomainError, ValidationError
+from network.core.i18n import in_locale
 from network.core.text import check_email
 from network.directory import membership, profiles, validators
 from network.directory.fields import StructureData
@@ -71,7 +72,11 @@ HEADERS = {
     "email du contact": "email", "courriel du contact": "email", "adresse e-mail": "email",
     "fonction": "function", "fonction du contact": "function", "poste": "function",
     "role": "role", "droits": "role", "role sur la fiche": "role",
+    "langue": "language", "langue du contact": "language",
 }
+#: The contact's language for the invitation (the staff's own page language is not theirs).
+LANGUAGES = {"": "fr", "fr": "fr", "francais": "fr", "en": "en", "anglais": "en",
+             "english": "en", "de": "de", "allemand": "de", "deutsch": "de"}
 #: What the directory's errors call each field, for a column the file does not have.
 FIELD_LABELS = {
     "name": _l("Structure"), "siret": _l("SIRET"), "legal_form": _l("Forme juridique"),
@@ -79,6 +84,7 @@ FIELD_LABELS = {
     "territory": _l("Territoire"), "commune": _l("Commune"), "postcode": _l("Code postal"),
     "address": _l("Adresse"), "sectors": _l("Secteurs"), "website": _l("Site web"),
     "public_phone": _l("Téléphone"), "email": _l("E-mail du contact"), "role": _l("Rôle"),
+    "language": _l("Langue"),
 }
 ROLES = {"": OrgRole.OWNER, "responsable": OrgRole.OWNER, "owner": OrgRole.OWNER,
          "proprietaire": OrgRole.OWNER, "editeur": OrgRole.EDITOR, "editrice": OrgRole.EDITOR,
@@ -217,6 +223,10 @@ def _import_line(line: Line, row: dict[str, str], lookup: _Lookup, *, acting: An
     if role is None:
         errors.append((_column(columns, "role"),
                        _("Rôle inconnu : indiquez « responsable » ou « éditeur ».")))
+    language = LANGUAGES.get(_fold(row.get("language", "")))
+    if language is None:
+        errors.append((_column(columns, "language"),
+                       _("Langue inconnue : indiquez fr, en ou de.")))
     structure = lookup.find(row.get("siret", ""), row.get("name", ""), row.get("commune", ""))
     if structure is None:
         try:
@@ -247,7 +257,9 @@ def _import_line(line: Line, row: dict[str, str], lookup: _Lookup, *, acting: An
     elif _open_invitation(structure, email):
         line.contact_outcome = "pending"
     else:
-        membership.invite(structure, email=email, role=role, acting=acting)
+        # An account's own language wins (the outbox); else the file's, else French.
+        with in_locale(language):
+            membership.invite(structure, email=email, role=role, acting=acting)
         line.contact_outcome = "invited"
 
 

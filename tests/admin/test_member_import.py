@@ -16,7 +16,7 @@ S1, S2, S3 = make_siret(9_101), make_siret(9_102), make_siret(9_103)
 def member_file(existing_siret: str) -> bytes:
     rows = [
         "Structure;SIRET;Forme juridique;RNA;Territoire;Commune;Code postal;Secteurs;"
-        "Nom du contact;E-mail du contact;Fonction;Rôle",
+        "Nom du contact;E-mail du contact;Fonction;Rôle;Langue",
         # 2: new, by label, territory and sectors by name
         f"Les Jardins de la Seille;{S1};Association déclarée;W572001234;Metz;Metz;57000;"
         "Insertion par l'activité économique, Maraîchage;Élise Muller;"
@@ -32,7 +32,7 @@ def member_file(existing_siret: str) -> bytes:
         "elise.muller@example.org;;",
         # 6: errors at their columns: bad SIRET, unknown legal form, bad e-mail, bad role
         "Coopérative Fantôme;123;Société anonyme;;Nulle part;Thionville;99000;;X;"
-        "pas-une-adresse;;chef",
+        "pas-une-adresse;;chef;klingon",
         # 7: a SCOP in Thionville, contact with an account already
         f"Scop Bâtir Ensemble;{S2};SCOP à forme de SARL;;Thionville;Thionville;57100;"
         "Réemploi et recyclage;Paul Compte;paul@example.org;Gérant;",
@@ -72,7 +72,7 @@ def test_service_preview_writes_nothing_then_import_then_again(db, staff, existi
     assert bad.number == 6
     columns = {column for column, _message in bad.errors}
     assert {"SIRET", "Forme juridique", "Territoire", "Code postal", "E-mail du contact",
-            "Rôle"} <= columns
+            "Rôle", "Langue"} <= columns
     assert all(message for _c, message in bad.errors)
 
     done = member_import.import_members(raw, acting=staff, commit=True)
