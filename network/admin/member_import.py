@@ -41,6 +41,7 @@ from network.core.errors import DomainError, ValidationError
 from network.core.i18n import in_locale
 from network.core.text import check_email
 from network.directory import membership, profiles, validators
+from network.directory import rules as directory_rules
 from network.directory.fields import StructureData
 from network.directory.models import (
     LEGAL_FORMS,
@@ -112,6 +113,7 @@ class Line:
     outcome: str = "error"  # created | existing | error
     contact_outcome: str = ""  # invited | member | pending | none
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    dropped: list[int] = field(default_factory=list)  # this line's mails nobody would send
 
 
 @dataclass
@@ -229,6 +231,7 @@ def _import_line(line: Line, row: dict[str, str], lookup: _Lookup, *, acting: An
                        _("Langue inconnue : indiquez fr, en ou de.")))
     structure = lookup.find(row.get("siret", ""), row.get("name", ""), row.get("commune", ""))
     if structure is None:
+        before = _last_mail_id()
         try:
             structure = profiles.create_structure(lookup.data(row), acting=acting)
         except DomainError as err:
@@ -239,6 +242,7 @@ def _import_line(line: Line, row: dict[str, str], lookup: _Lookup, *, acting: An
                 errors.append((_column(columns, err.field or "name"), err.message))
         else:
             profiles.approve_structure(structure, acting=acting)
+            line.dropped = _mails_about(structure, after=before, acting=acting)
             lookup.remember(structure.id, structure.name, structure.commune, structure.siret)
             line.outcome = "created"
     else:
@@ -267,6 +271,20 @@ class _LineFailed(Exception):
     pass
 
 
+def _last_mail_id() -> int:
+    return db.session.scalar(select(OutboxMessage.id).order_by(
+        OutboxMessage.id.desc()).limit(1)) or 0
+
+
+def _mails_about(structure: Structure, *, after: int, acting: Any) -> list[int]:
+    """The "to validate" and "published" mails the directory has just written for this
+    structure (to the staff address and to the importing staff member): this line's own."""
+    return list(db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.id > after, OutboxMessage.kind.in_(DROPPED_KINDS),
+        OutboxMessage.to_address.in_({directory_rules.staff_address(), acting.email}),
+        OutboxMessage.subject.contains(structure.name, autoescape=True))))
+
+
 def import_members(raw: bytes, *, acting: Any, commit: bool,
                    max_rows: int | None = WEB_MAX_ROWS) -> Result:
     """Every line in its own savepoint; `commit=False` rolls the whole run back (preview).
@@ -279,8 +297,6 @@ def import_members(raw: bytes, *, acting: Any, commit: bool,
         too_many=_("%(n)s lignes au plus depuis cette page ; pour un fichier plus long, "
                    "utilisez la commande « flask --app network import-members ».", n=limit))
     columns = {f: c for c, f in columns_read.items()}
-    first_mail = db.session.scalar(select(OutboxMessage.id).order_by(
-        OutboxMessage.id.desc()).limit(1)) or 0
     outer = db.session.begin_nested()
     lookup = _Lookup()
     lines: list[Line] = []
@@ -297,14 +313,16 @@ def import_members(raw: bytes, *, acting: Any, commit: bool,
         except _LineFailed:
             continue
         except DomainError as err:  # e.g. the invitation refused
-            line.outcome = "error"
+            line.outcome, line.dropped = "error", []
             line.errors = [(_column(columns, f), m) for f, ms in err.field_errors.items()
                            for m in ms] or [(_column(columns, err.field or "email"),
                                              err.message)]
     if commit:
-        db.session.execute(delete(OutboxMessage).where(
-            OutboxMessage.id > first_mail, OutboxMessage.kind.in_(DROPPED_KINDS),
-            OutboxMessage.status == OutboxStatus.PENDING))
+        dropped = [i for line in lines for i in line.dropped]
+        for start in range(0, len(dropped), 500):
+            db.session.execute(delete(OutboxMessage).where(
+                OutboxMessage.id.in_(dropped[start:start + 500]),
+                OutboxMessage.status == OutboxStatus.PENDING))
         outer.commit()
         db.session.flush()
     else:

@@ -96,6 +96,8 @@ def test_service_preview_writes_nothing_then_import_then_again(db, staff, existi
     kinds = [m.kind for m in db.session.query(OutboxMessage).filter(
         OutboxMessage.id > 0)][mails_before:]
     assert sorted(kinds) == ["directory_invitation"] * 3  # no "published" mail to the staff
+    # and the mail written before the import (the existing structure's) is all still there
+    assert db.session.query(OutboxMessage).count() == mails_before + 3
 
     again = member_import.import_members(raw, acting=staff, commit=True)
     db.session.commit()
