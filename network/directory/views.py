@@ -29,7 +29,7 @@ from network.core.errors import DomainError
 from network.core.time import utcnow
 from network.core.web import act, page_arg, render_form, submit
 from network.directory import exports, forms, membership, profiles, reference, search
-from network.directory.fields import CHOICES
+from network.directory.fields import CHANGE_LABELS, CHOICES
 from network.directory.models import STATUSES
 from network.directory.rules import can_edit, can_manage, get_structure, role_of
 from network.extensions import limiter
@@ -337,7 +337,8 @@ def staff_refuse(structure_id: int, action: str):
 @staff_required
 def staff_history(structure_id: int):
     structure, changes = profiles.list_history(structure_id, acting=current_user)
-    return render_template("directory/history.html", structure=structure, changes=changes)
+    return render_template("directory/history.html", structure=structure, changes=changes,
+                           field_labels=CHANGE_LABELS)
 
 
 @bp.get("/annuaire/gestion/export.<any(csv, json):fmt>")
