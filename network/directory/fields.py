@@ -121,8 +121,8 @@ FIELDS: tuple[FieldSpec, ...] = (
       to_export=lambda s: "" if s.buyer_kind == BuyerKind.NONE
       else s.buyer_kind.value.upper()),
     F("is_siae", "SIAE", "derived", input=False, api="siae"),
-    F("address", _l("Adresse"), "text", max_length=200, api="adresse",
-      to_api=lambda s: s.address or None, export=("adresse", _l("Adresse"))),
+    F("address", _l("Adresse postale"), "text", max_length=200, api="adresse",
+      to_api=lambda s: s.address or None, export=("adresse", _l("Adresse postale"))),
     F("postcode", _l("Code postal"), "identifier", required=True, max_length=5,
       api="code_postal", export=("code_postal", _l("Code postal"))),
     F("commune", _l("Commune"), "text", required=True, max_length=120, api="commune",

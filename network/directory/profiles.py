@@ -38,6 +38,7 @@ from network.directory.rules import (
     no_nul,
     require_edit,
     staff_address,
+    staff_locale,
 )
 from network.directory.search import refresh_search_text
 from network.extensions import db
@@ -142,7 +143,7 @@ def create_structure(data: StructureData, *, acting: Any, logo: bytes | None = N
     refresh_search_text(structure)
     _flush_unique_siret()
     log_change(structure, acting, "creation", None, snapshot(structure))
-    outbox.enqueue(staff_address(), "directory_pending",
+    outbox.enqueue(staff_address(), "directory_pending", locale=staff_locale(),
                    subject=_l("Nouvelle structure à valider : %(name)s", name=structure.name),
                    context={"structure": structure, "user": acting,
                             "link": external_url("directory.staff_queue")})
@@ -253,7 +254,7 @@ def resubmit_structure(structure: Structure, *, acting: Any) -> None:
     log_change(structure, acting, "statut", structure.status.value,
                StructureStatus.PENDING.value)
     structure.status = StructureStatus.PENDING
-    outbox.enqueue(staff_address(), "directory_pending",
+    outbox.enqueue(staff_address(), "directory_pending", locale=staff_locale(),
                    subject=_l("Structure à valider de nouveau : %(name)s",
                               name=structure.name),
                    context={"structure": structure, "user": acting,

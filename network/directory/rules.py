@@ -88,6 +88,12 @@ def staff_address() -> str:
     return current_app.config["DIRECTORY_STAFF_EMAIL"]
 
 
+def staff_locale() -> str | None:
+    """The team's mailbox reads French unless an account holding it chose a language: not
+    the language of whoever registered the structure."""
+    return None if accounts.get_user_by_email(staff_address()) is not None else "fr"
+
+
 def owner_emails(structure: Structure) -> list[str]:
     org = db.session.get(Organisation, structure.organisation_id)
     return [m.user.email for m in org.members if m.role == OrgRole.OWNER]
