@@ -338,7 +338,8 @@ def staff_refuse(structure_id: int, action: str):
 def staff_history(structure_id: int):
     structure, changes = profiles.list_history(structure_id, acting=current_user)
     return render_template("directory/history.html", structure=structure, changes=changes,
-                           field_labels=CHANGE_LABELS)
+                           field_labels=CHANGE_LABELS,
+                           statuses={k.value: v for k, v in STATUSES.items()})
 
 
 @bp.get("/annuaire/gestion/export.<any(csv, json):fmt>")
