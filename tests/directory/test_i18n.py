@@ -20,7 +20,7 @@ from network.core.uow import unit_of_work
 from network.directory import membership, profiles, reference
 from network.directory.models import PurchaseCategory, StructureStatus
 from network.directory.search import refresh_search_text
-from support import outbox_messages
+from support import link_from_outbox, outbox_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [*sorted((ROOT / "network" / "directory").glob("*.py")),
@@ -271,3 +271,25 @@ def test_the_leftover_check_sees_french(app, client, published):
     html = _in(client, "fr").get(f"/annuaire/{structure.id}").get_data(as_text=True)
     left = french_left(app, "en", html)
     assert "En bref" in left and "Intervient sur" in left and "Traiteur et restauration" in left
+
+
+def test_invitation_to_an_account_in_its_language_and_its_page(app, client, login, make_user,
+                                                              make_structure):
+    owner = make_user(locale="de")
+    invitee = make_user(email="sam@example.org", locale="en")
+    structure = make_structure(owner)
+    login(owner)
+    _in(client, "de")  # the inviter reads German; the invitee chose English on the account
+    client.post(f"/annuaire/{structure.id}/membres/inviter",
+                data={"email": "sam@example.org", "role": "owner"})
+    mail = _mail_to("sam@example.org")
+    assert mail.subject.endswith(f"invites you to manage “{structure.name}”")
+    assert "as an owner" in mail.body_text and "valid for 14 days" in mail.body_text
+    assert french_left(app, "en", mail.body_html) == []
+    link = link_from_outbox("sam@example.org", "/annuaire/invitation/")
+    client.post("/deconnexion")
+    client.delete_cookie("lang")
+    login(invitee)
+    page = client.get(link).get_data(as_text=True)  # the account's language, no cookie
+    assert '<html lang="en">' in page and "Accept the invitation" in page
+    assert french_left(app, "en", page) == []
