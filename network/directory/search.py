@@ -167,6 +167,21 @@ def _filtered(filters: SearchFilters):
     return conditions
 
 
+def matching_labels(query: str, items: Iterable, limit: int = 5) -> list:
+    """Reference items (sectors, categories) whose label in the page's language holds every
+    word of `query` as a word prefix. The index is French: a visitor reading English or German
+    who types "catering" is offered the category's filter instead of an empty page."""
+    words = fulltext.terms(query)
+    if not words:
+        return []
+    found = []
+    for item in items:
+        label_words = fulltext.normalise(str(item.label)).split()
+        if all(any(w.startswith(word) for w in label_words) for word in words):
+            found.append(item)
+    return found[:limit]
+
+
 def search_structures(query: str = "", filters: SearchFilters | None = None,
                       sort: str = "", page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """Published structures matching every word (accent- and case-insensitive) and filters."""

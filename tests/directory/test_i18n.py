@@ -293,3 +293,25 @@ def test_invitation_to_an_account_in_its_language_and_its_page(app, client, logi
     page = client.get(link).get_data(as_text=True)  # the account's language, no cookie
     assert '<html lang="en">' in page and "Accept the invitation" in page
     assert french_left(app, "en", page) == []
+
+
+@pytest.mark.parametrize("lang,typed,shown", [("en", "catering", "Catering"),
+                                              ("de", "reinig", "Reinigung"),
+                                              ("en", "reuse", "Reuse and recycling")])
+def test_words_in_the_page_language_lead_to_the_reference_filter(app, client, published, lang,
+                                                                  typed, shown):
+    """The index is French: "catering" finds no text, but the category's filter is offered."""
+    html = _in(client, lang).get(f"/annuaire/?q={typed}").get_data(as_text=True)
+    suggestions = html.split('id="suggestions"')[1].split("</p>")[0]
+    assert f">{shown}</a>" in suggestions
+    assert french_left(app, lang, html) == []
+    assert 'id="suggestions"' not in _in(client, "fr").get(
+        "/annuaire/?q=traiteur").get_data(as_text=True)  # French words are searched as is
+
+
+def test_following_the_suggested_filter_finds_the_structure(client, published):
+    _owner, structure = published
+    html = _in(client, "en").get("/annuaire/?q=catering").get_data(as_text=True)
+    link = re.search(r'id="suggestions".*?href="([^"]+)"', html, re.S).group(1)
+    found = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "1 organisation" in found and structure.name in found
