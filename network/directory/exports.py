@@ -91,7 +91,7 @@ def export(fmt: str, status: str | None, *, acting: Any) -> bytes:
 
 @signals.staff_figures.connect
 def _staff_figures(_sender) -> tuple[str, list[tuple[str, int | str, str]]]:
-    return "Annuaire", staff_summary()
+    return _("Annuaire"), staff_summary()
 
 
 def staff_summary() -> list[tuple[str, int | str, str]]:
@@ -100,11 +100,11 @@ def staff_summary() -> list[tuple[str, int | str, str]]:
     requests = db.session.scalar(select(func.count(JoinRequest.id)).where(
         JoinRequest.status == RequestStatus.PENDING)) or 0
     return [
-        ("Structures publiées", counts.get(StructureStatus.APPROVED, 0),
+        (_("Structures publiées"), counts.get(StructureStatus.APPROVED, 0),
          external_url("directory.staff_structures", statut="approved")),
-        ("Structures à valider", counts.get(StructureStatus.PENDING, 0),
+        (_("Structures à valider"), counts.get(StructureStatus.PENDING, 0),
          external_url("directory.staff_queue")),
-        ("Demandes d'adhésion en attente", requests, external_url("directory.staff_queue")),
-        ("Structures suspendues", counts.get(StructureStatus.SUSPENDED, 0),
+        (_("Demandes d'adhésion en attente"), requests, external_url("directory.staff_queue")),
+        (_("Structures suspendues"), counts.get(StructureStatus.SUSPENDED, 0),
          external_url("directory.staff_structures", statut="suspended")),
     ]

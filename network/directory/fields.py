@@ -14,6 +14,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+
 from network.directory.models import (
     AREAS_SERVED,
     BUYER_KINDS,
@@ -25,6 +28,7 @@ from network.directory.models import (
     CoopStatus,
     Structure,
 )
+from network.directory.seeds import french
 
 #: Kinds of input field. Scalars map one form field to one column; the last four are lists.
 TEXT_KINDS = frozenset({"text", "identifier", "markdown", "url", "email", "phone", "longtext"})
@@ -43,7 +47,7 @@ def plain(value: Any) -> Any:
 @dataclasses.dataclass(frozen=True)
 class FieldSpec:
     name: str  # attribute of Structure and StructureData, name of the form field
-    label: str  # French label (form, export header)
+    label: str  # lazy label (form, export header), in the page's language
     kind: str  # see TEXT_KINDS, RELATION_KINDS, "choice", "count", "flag", "derived"
     default: Any = ""
     required: bool = False
@@ -52,7 +56,7 @@ class FieldSpec:
     tracked: bool = True  # each change goes to the profile's history
     api: str | None = None  # key in the public JSON (None: never published)
     to_api: Callable[[Structure], Any] | None = None  # default: the plain value
-    export: tuple[str, str] | None = None  # (key, column header) in the staff exports
+    export: tuple[str, str] | None = None  # (stable key, lazy column header), staff exports
     to_export: Callable[[Structure], Any] | None = None  # default: the plain value or ""
 
     def value(self, structure: Structure) -> Any:
@@ -84,87 +88,95 @@ def _owner_emails(structure: Structure) -> str:
 
 F = FieldSpec
 FIELDS: tuple[FieldSpec, ...] = (
-    F("id", "Identifiant", "derived", input=False, api="id", export=("id", "Identifiant")),
-    F("status", "Statut", "derived", input=False, export=("statut", "Statut")),
-    F("name", "Nom de la structure", "text", required=True, max_length=200, api="nom",
-      export=("nom", "Nom"), to_export=lambda s: s.name),
-    F("trade_name", "Nom d'usage ou sigle", "text", max_length=200, api="nom_commercial",
-      export=("nom_commercial", "Nom commercial")),
+    F("id", _l("Identifiant"), "derived", input=False, api="id",
+      export=("id", _l("Identifiant"))),
+    F("status", _l("Statut"), "derived", input=False, export=("statut", _l("Statut")),
+      to_export=lambda s: s.status_label),
+    F("name", _l("Nom de la structure"), "text", required=True, max_length=200, api="nom",
+      export=("nom", _l("Nom")), to_export=lambda s: s.name),
+    F("trade_name", _l("Nom d'usage ou sigle"), "text", max_length=200, api="nom_commercial",
+      export=("nom_commercial", _l("Nom commercial"))),
     F("siret", "SIRET", "identifier", required=True, max_length=14, api="siret",
       export=("siret", "SIRET")),
     F("siren", "SIREN", "derived", input=False, api="siren", export=("siren", "SIREN")),
-    F("legal_form", "Forme juridique (code INSEE)", "choice", required=True,
+    F("legal_form", _l("Forme juridique (code INSEE)"), "choice", required=True,
       api="forme_juridique",
-      to_api=lambda s: {"code": s.legal_form.value, "libelle": s.legal_form_label,
+      to_api=lambda s: {"code": s.legal_form.value, "libelle": french(s.legal_form_label),
                         "code_insee": s.insee_code},
-      export=("forme", "Forme juridique"), to_export=lambda s: s.legal_form_label),
-    F("insee_code", "Code INSEE", "derived", input=False, export=("code_insee", "Code INSEE")),
-    F("coop_status", "Statut coopératif", "choice", default=CoopStatus.NONE.value,
+      export=("forme", _l("Forme juridique")), to_export=lambda s: s.legal_form_label),
+    F("insee_code", _l("Code INSEE"), "derived", input=False,
+      export=("code_insee", _l("Code INSEE"))),
+    F("coop_status", _l("Statut coopératif"), "choice", default=CoopStatus.NONE.value,
       api="statut_cooperatif", to_api=_none_if(CoopStatus.NONE, "coop_status"),
-      export=("statut_cooperatif", "Statut coopératif"),
+      export=("statut_cooperatif", _l("Statut coopératif")),
       to_export=lambda s: "" if s.coop_status == CoopStatus.NONE else s.coop_status.value),
-    F("rna", "Numéro RNA", "identifier", max_length=10, api="rna", export=("rna", "RNA")),
-    F("local_register_number", "Numéro au registre des associations du tribunal",
+    F("rna", _l("Numéro RNA"), "identifier", max_length=10, api="rna", export=("rna", "RNA")),
+    F("local_register_number", _l("Numéro au registre des associations du tribunal"),
       "identifier", max_length=60, api="registre_tribunal",
-      export=("registre", "Registre du tribunal")),
-    F("buyer_kind", "Type de structure pour les acheteurs", "choice",
+      export=("registre", _l("Registre du tribunal"))),
+    F("buyer_kind", _l("Type de structure pour les acheteurs"), "choice",
       default=BuyerKind.NONE.value, api="type_structure",
-      to_api=_none_if(BuyerKind.NONE, "buyer_kind"), export=("type", "Type (SIAE, EA, ESAT)"),
+      to_api=_none_if(BuyerKind.NONE, "buyer_kind"),
+      export=("type", _l("Type (SIAE, EA, ESAT)")),
       to_export=lambda s: "" if s.buyer_kind == BuyerKind.NONE
       else s.buyer_kind.value.upper()),
     F("is_siae", "SIAE", "derived", input=False, api="siae"),
-    F("address", "Adresse", "text", max_length=200, api="adresse",
-      to_api=lambda s: s.address or None, export=("adresse", "Adresse")),
-    F("postcode", "Code postal", "identifier", required=True, max_length=5,
-      api="code_postal", export=("code_postal", "Code postal")),
-    F("commune", "Commune", "text", required=True, max_length=120, api="commune",
-      export=("commune", "Commune")),
-    F("territory", "Territoire", "territory", api="territoire",
+    F("address", _l("Adresse postale"), "text", max_length=200, api="adresse",
+      to_api=lambda s: s.address or None, export=("adresse", _l("Adresse postale"))),
+    F("postcode", _l("Code postal"), "identifier", required=True, max_length=5,
+      api="code_postal", export=("code_postal", _l("Code postal"))),
+    F("commune", _l("Commune"), "text", required=True, max_length=120, api="commune",
+      export=("commune", _l("Commune"))),
+    F("territory", _l("Territoire"), "territory", api="territoire",
       to_api=lambda s: {"code": s.territory.code, "nom": s.territory.name}
       if s.territory else None,
-      export=("territoire", "Territoire"),
+      export=("territoire", _l("Territoire")),
       to_export=lambda s: s.territory.name if s.territory else ""),
-    F("area_served", "Zone d'intervention", "choice", default=AreaServed.TERRITOIRE.value,
+    F("area_served", _l("Zone d'intervention"), "choice", default=AreaServed.TERRITOIRE.value,
       api="zone_intervention"),
-    F("sectors", "Secteurs d'activité", "sectors", default=(), api="secteurs",
+    F("sectors", _l("Secteurs d'activité"), "sectors", default=(), api="secteurs",
       to_api=lambda s: [{"code": x.code, "nom": x.name} for x in s.sectors],
-      export=("secteurs", "Secteurs"), to_export=lambda s: ", ".join(x.name for x in s.sectors)),
-    F("offerings", "Ce que vous vendez aux acheteurs", "offerings", default=(), api="achats",
+      export=("secteurs", _l("Secteurs")),
+      to_export=lambda s: ", ".join(x.label for x in s.sectors)),
+    F("offerings", _l("Ce que vous vendez aux acheteurs"), "offerings", default=(),
+      api="achats",
       to_api=lambda s: [{"categorie": o.category.code, "nom": o.category.name,
                          "type": o.service_kind.value, "zone": o.area_served.value}
                         for o in s.offerings],
-      export=("achats", "Catégories d'achat"),
-      to_export=lambda s: ", ".join(o.category.name for o in s.offerings)),
-    F("labels", "Labels et agréments", "labels", default=(), api="labels",
-      to_api=lambda s: [{"code": lab.label, "nom": lab.name, "obtenu_le": plain(
+      export=("achats", _l("Catégories d'achat")),
+      to_export=lambda s: ", ".join(o.category.label for o in s.offerings)),
+    F("labels", _l("Labels et agréments"), "labels", default=(), api="labels",
+      to_api=lambda s: [{"code": lab.label, "nom": french(lab.name), "obtenu_le": plain(
           lab.obtained_on), "expire_le": plain(lab.expires_on)} for lab in s.labels],
-      export=("labels", "Labels"), to_export=lambda s: ", ".join(lab.name for lab in s.labels)),
-    F("description", "Présentation", "markdown", max_length=10_000, api="description"),
-    F("website", "Site web", "url", max_length=300, api="site_web", export=("site", "Site web")),
-    F("public_email", "E-mail de contact", "email", max_length=254,
-      export=("email_public", "E-mail public")),
-    F("public_phone", "Téléphone de contact", "phone", max_length=30,
-      export=("telephone_public", "Téléphone public")),
-    F("show_contact", "Afficher ce contact sur la fiche publique", "flag", default=False,
+      export=("labels", _l("Labels")),
+      to_export=lambda s: ", ".join(str(lab.name) for lab in s.labels)),
+    F("description", _l("Présentation"), "markdown", max_length=10_000, api="description"),
+    F("website", _l("Site web"), "url", max_length=300, api="site_web",
+      export=("site", _l("Site web"))),
+    F("public_email", _l("E-mail de contact"), "email", max_length=254,
+      export=("email_public", _l("E-mail public"))),
+    F("public_phone", _l("Téléphone de contact"), "phone", max_length=30,
+      export=("telephone_public", _l("Téléphone public"))),
+    F("show_contact", _l("Afficher ce contact sur la fiche publique"), "flag", default=False,
       api="contact",
       to_api=lambda s: {"email": s.public_email, "telephone": s.public_phone}
       if s.show_contact else None,
-      export=("contact_visible", "Contact affiché"),
-      to_export=lambda s: "oui" if s.show_contact else "non"),
-    F("employees_count", "Nombre de salariés", "count", default=None, api="salaries",
-      export=("salaries", "Salariés"), to_export=lambda s: s.employees_count),
-    F("volunteers_count", "Nombre de bénévoles", "count", default=None, api="benevoles",
-      export=("benevoles", "Bénévoles"), to_export=lambda s: s.volunteers_count),
-    F("client_references", "Références clients", "longtext", max_length=2000,
+      export=("contact_visible", _l("Contact affiché")),
+      to_export=lambda s: gettext("oui") if s.show_contact else gettext("non")),
+    F("employees_count", _l("Nombre de salarié·es"), "count", default=None, api="salaries",
+      export=("salaries", _l("Salarié·es")), to_export=lambda s: s.employees_count),
+    F("volunteers_count", _l("Nombre de bénévoles"), "count", default=None, api="benevoles",
+      export=("benevoles", _l("Bénévoles")), to_export=lambda s: s.volunteers_count),
+    F("client_references", _l("Références clients"), "longtext", max_length=2000,
       api="references_clients", to_api=lambda s: s.client_references or None),
-    F("owners", "Responsables", "derived", input=False, export=("responsables", "Responsables"),
-      to_export=_owner_emails),
-    F("created_at", "Inscrite le", "derived", input=False, export=("cree_le", "Inscrite le"),
-      to_export=lambda s: s.created_at.date().isoformat()),
-    F("approved_at", "Publiée le", "derived", input=False, api="publiee_le",
-      to_api=lambda s: _iso(s.approved_at), export=("publiee_le", "Publiée le"),
+    F("owners", _l("Responsables"), "derived", input=False,
+      export=("responsables", _l("Responsables")), to_export=_owner_emails),
+    F("created_at", _l("Inscrite le"), "derived", input=False,
+      export=("cree_le", _l("Inscrite le")), to_export=lambda s: s.created_at.date().isoformat()),
+    F("approved_at", _l("Publiée le"), "derived", input=False, api="publiee_le",
+      to_api=lambda s: _iso(s.approved_at), export=("publiee_le", _l("Publiée le")),
       to_export=lambda s: s.approved_at.date().isoformat() if s.approved_at else ""),
-    F("updated_at", "Mise à jour le", "derived", input=False, api="mise_a_jour_le",
+    F("updated_at", _l("Mise à jour le"), "derived", input=False, api="mise_a_jour_le",
       to_api=lambda s: s.updated_at.isoformat()),
 )
 del F
@@ -227,8 +239,18 @@ def public_dict(structure: Structure, *, base_url: str | None = None) -> dict[st
 
 
 def export_row(structure: Structure) -> dict[str, Any]:
-    return {spec.export[0]: spec.export_value(structure) for spec in EXPORT_FIELDS}
+    """Stable keys; values for people (labels) in the staff member's language."""
+    return {spec.export[0]: _text(spec.export_value(structure)) for spec in EXPORT_FIELDS}
 
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, LazyString) else value
+
+
+#: For the history page: what each recorded change is about.
+CHANGE_LABELS = {spec.name: spec.label for spec in FIELDS} | {
+    "creation": _l("Inscription"), "statut": _l("Statut"), "membres": _l("Membres"),
+    "logo": _l("Logo")}
 
 # For templates: labels of the fixed lists.
 CHOICES = {"legal_forms": LEGAL_FORMS, "buyer_kinds": BUYER_KINDS, "labels": LABELS,

@@ -1,10 +1,13 @@
-"""Directory forms: field messages in French; the services check everything again."""
+"""Directory forms: labels and messages lazy (the page's language); the services check
+everything again."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileSize
 from wtforms import (
     BooleanField,
@@ -38,7 +41,8 @@ from network.directory.models import (
     Structure,
 )
 
-REQUIRED = "Ce champ est obligatoire."
+REQUIRED = _l("Ce champ est obligatoire.")
+COUNT_RANGE = _l("Indiquez un nombre entre 0 et 100 000.")
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -68,7 +72,7 @@ def label(name: str) -> str:
 def length(name: str) -> Length:
     """At most the column's size, from the one declaration (`fields.FIELDS`)."""
     size = BY_NAME[name].max_length
-    return Length(max=size, message=f"{size} caractères au plus.")
+    return Length(max=size, message=_l("%(n)s caractères au plus.", n=size))
 
 
 class StructureForm(Form):
@@ -76,24 +80,22 @@ class StructureForm(Form):
     trade_name = StringField(label("trade_name"), validators=[length("trade_name")])
     siret = StringField(label("siret"), validators=[DataRequired(REQUIRED),
                                              _identifier(validators.normalize_siret)],
-                        description="14 chiffres, sur l'avis de situation INSEE "
-                                    "(annuaire-entreprises.data.gouv.fr).",
+                        description=_l("14 chiffres, sur l'avis de situation INSEE "
+                                       "(annuaire-entreprises.data.gouv.fr)."),
                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
     legal_form = SelectField(label("legal_form"), validators=[DataRequired(REQUIRED)],
-                             choices=_choices([("", "— Choisissez —")] + [
-                                 (k.value, f"{label} — {code}")
-                                 for k, (label, code) in LEGAL_FORMS.items()]))
+                             choices=[])
     coop_status = SelectField(label("coop_status"), choices=_choices((k.value, v) for k, v in
                                                             COOP_STATUSES.items()),
-                              description="La SCIC n'a pas de code INSEE propre : indiquez-la "
-                                          "ici.")
+                              description=_l("La SCIC n'a pas de code INSEE propre : "
+                                             "indiquez-la ici."))
     rna = StringField(label("rna"), validators=[_identifier(validators.normalize_rna)],
-                      description="Associations déclarées : W suivi de 9 caractères "
-                                  "(W572001234).")
+                      description=_l("Associations déclarées : W suivi de 9 caractères "
+                                     "(W572001234)."))
     local_register_number = StringField(
         label("local_register_number"), validators=[length("local_register_number")],
-        description="Associations de droit local (Alsace-Moselle), qui n'ont pas de RNA : "
-                    "tribunal, volume et folio (« TJ Metz, Vol. 42 Folio 118 »).")
+        description=_l("Associations de droit local (Alsace-Moselle), qui n'ont pas de "
+                       "RNA : tribunal, volume et folio (« TJ Metz, Vol. 42 Folio 118 »)."))
     buyer_kind = SelectField(label("buyer_kind"),
                              choices=_choices((k.value, v) for k, v in BUYER_KINDS.items()))
     address = StringField(label("address"), validators=[length("address")],
@@ -112,14 +114,14 @@ class StructureForm(Form):
     labels = Field(label("labels"))
     description = TextAreaField(
         label("description"), validators=[length("description")],
-        description="Mise en forme Markdown : **gras**, listes avec « - », liens "
-                    "[texte](https://…). Le HTML n'est pas accepté.")
-    logo = FileField("Logo", validators=[FileSize(
-        MAX_BYTES, message="Le logo ne doit pas dépasser 2 Mo : réduisez l'image et "
-                           "réessayez.")],
-        description="PNG, JPEG ou WebP, 2 Mo au plus.", render_kw={
+        description=_l("Mise en forme Markdown : **gras**, listes avec « - », liens "
+                       "[texte](https://…). Le HTML n'est pas accepté."))
+    logo = FileField(_l("Logo"), validators=[FileSize(
+        MAX_BYTES, message=_l("Le logo ne doit pas dépasser 2 Mo : réduisez l'image et "
+                              "réessayez."))],
+        description=_l("PNG, JPEG ou WebP, 2 Mo au plus."), render_kw={
             "accept": "image/png,image/jpeg,image/webp"})
-    remove_logo = BooleanField("Supprimer le logo actuel")
+    remove_logo = BooleanField(_l("Supprimer le logo actuel"))
     website = StringField(label("website"), validators=[length("website")],
                           render_kw={"placeholder": "https://", "inputmode": "url"})
     public_email = EmailField(label("public_email"), validators=[length("public_email")])
@@ -127,20 +129,22 @@ class StructureForm(Form):
                                render_kw={"autocomplete": "tel"})
     show_contact = BooleanField(label("show_contact"))
     employees_count = IntegerField(label("employees_count"), validators=[
-        Optional(), NumberRange(0, 100_000, "Indiquez un nombre entre 0 et 100 000.")])
+        Optional(), NumberRange(0, 100_000, COUNT_RANGE)])
     volunteers_count = IntegerField(label("volunteers_count"), validators=[
-        Optional(), NumberRange(0, 100_000, "Indiquez un nombre entre 0 et 100 000.")])
+        Optional(), NumberRange(0, 100_000, COUNT_RANGE)])
     client_references = TextAreaField(label("client_references"),
                                       validators=[length("client_references")],
-                                      description="Quelques clients ou partenaires, "
-                                                  "avec leur accord.")
+                                      description=_l("Quelques clients ou partenaires, "
+                                                     "avec leur accord."))
 
     def setup(self, *, territories, sectors, categories, structure: Structure | None = None):
         """Choices from the staff-edited lists; on GET, the profile's values."""
-        self.territory.choices = _choices([("", "— Non précisé —")] + [
-            (t.code, t.name) for t in territories])
+        self.legal_form.choices = _choices([("", _("— Choisissez —"))] + [
+            (k.value, f"{label} — {code}") for k, (label, code) in LEGAL_FORMS.items()])
+        self.territory.choices = _choices([("", _("— Non précisé —"))] + [
+            (t.code, t.label) for t in territories])
         self.sectors.choices = _choices(
-            (s.code, s.name if s.parent_id is None else f"— {s.name}") for s in sectors)
+            (s.code, s.label if s.parent_id is None else f"— {s.label}") for s in sectors)
         self.category_list = categories
         self.label_list = list(LABELS.items())
         self.service_kinds = list(SERVICE_KINDS.items())
@@ -186,7 +190,8 @@ class StructureForm(Form):
         for code, (obtained, expires) in self._labels.items():
             for value in (obtained, expires):
                 if value and _parse_date(value) is None:
-                    raise ValidationError(f"{LABELS[code]} : date invalide ({value}).")
+                    raise ValidationError(_("%(label)s : date invalide (%(value)s).",
+                                            label=LABELS[code], value=value))
 
     def validate_description(self, field):
         try:
@@ -231,32 +236,33 @@ def _parse_date(value: str) -> date | None:
 
 
 class ReasonForm(Form):  # sizes: profiles.MAX_REASON, membership.MAX_MESSAGE
-    reason = TextAreaField("Raison (envoyée à la structure)",
+    reason = TextAreaField(_l("Raison (envoyée à la structure)"),
                            validators=[DataRequired(REQUIRED), Length(min=5, max=2000)])
 
 
 class JoinForm(Form):
-    message = TextAreaField("Message aux responsables (facultatif)",
+    message = TextAreaField(_l("Message aux responsables (facultatif)"),
                             validators=[Length(max=1000)])
 
 
 class InviteForm(Form):
-    email = EmailField("Adresse e-mail de la personne", validators=[DataRequired(REQUIRED),
-                                                                     Length(max=254)])
-    role = SelectField("Rôle", choices=_choices([
-        ("editor", "Éditeur (modifie la fiche)"),
-        ("owner", "Responsable (gère aussi les membres)")]))
+    email = EmailField(_l("Adresse e-mail de la personne"),
+                       validators=[DataRequired(REQUIRED), Length(max=254)])
+    role = SelectField(_l("Rôle"), choices=_choices([
+        ("editor", _l("Éditeur·rice (modifie la fiche)")),
+        ("owner", _l("Responsable (gère aussi les membres)"))]))
 
 
 class RoleForm(Form):
-    role = SelectField("Rôle", choices=_choices([("editor", "Éditeur"), ("owner", "Responsable")]))
+    role = SelectField(_l("Rôle"), choices=_choices([("editor", _l("Éditeur·rice")),
+                                                    ("owner", _l("Responsable"))]))
 
 
 class ReferenceForm(Form):
-    name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=120)])
-    parent = SelectField("Secteur parent", choices=[], validate_choice=False)
+    name = StringField(_l("Nom"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    parent = SelectField(_l("Secteur parent"), choices=[], validate_choice=False)
 
 
 def parent_choices(parents) -> list[SelectChoice]:
-    return _choices([("", "— Aucun (secteur principal) —")] + [(p.code, p.name)
-                                                              for p in parents])
+    return _choices([("", _("— Aucun (secteur principal) —"))] + [(p.code, p.label)
+                                                                 for p in parents])

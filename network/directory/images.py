@@ -6,6 +6,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -20,7 +21,7 @@ ALLOWED = {"PNG", "JPEG", "WEBP"}
 
 
 class InvalidImage(ValueError):
-    """`str(err)` is a message for people, in French."""
+    """`str(err)` is a message for people, in the page's language."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,10 @@ class CleanImage:
 def clean_logo(raw: bytes) -> CleanImage:
     """Refuse anything that is not a real PNG/JPEG/WebP; re-encode it without metadata."""
     if not raw:
-        raise InvalidImage("Le fichier est vide.")
+        raise InvalidImage(_("Le fichier est vide."))
     if len(raw) > MAX_BYTES:
-        raise InvalidImage(
-            f"Le logo pèse {len(raw) / 1024 / 1024:.1f} Mo : la taille maximale est de 2 Mo."
-        )
+        raise InvalidImage(_("Le logo pèse %(size)s Mo : la taille maximale est de 2 Mo.",
+                             size=format_decimal(len(raw) / 1024 / 1024, format="0.0")))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -67,8 +67,8 @@ def _too_big() -> str:
 
 
 def _not_an_image() -> str:
-    return ("Ce fichier n'est pas une image PNG, JPEG ou WebP lisible. "
-            "Enregistrez votre logo dans l'un de ces formats et réessayez.")
+    return _("Ce fichier n'est pas une image PNG, JPEG ou WebP lisible. "
+             "Enregistrez votre logo dans l'un de ces formats et réessayez.")
 
 
 def _reencode(img: Image.Image, fmt: str) -> CleanImage:

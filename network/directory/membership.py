@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -34,7 +35,6 @@ from network.directory.rules import (
     no_nul,
     require_manage,
     role_of,
-    subject,
 )
 from network.extensions import db
 from network.outbox import services as outbox
@@ -124,10 +124,10 @@ def request_to_join(structure: Structure, *, acting: Any, message: str = "") -> 
             db.session.flush()
     except IntegrityError as exc:
         raise Conflict(_("Votre demande est déjà en attente."), "already_requested") from exc
-    # The subject carries a name people typed: `subject()` keeps it on one line, ≤ 255.
+    # The subject carries a name people typed: the outbox keeps it on one line, ≤ 255.
     mail_owners(structure, "directory_join_request",
-                _("%(person)s demande à rejoindre « %(name)s »", person=acting.name,
-                  name=structure.name),
+                _l("%(person)s demande à rejoindre « %(name)s »", person=acting.name,
+                   name=structure.name),
                 requester=acting, message=request.message,
                 link=external_url("directory.members", structure_id=structure.id))
     db.session.flush()
@@ -156,8 +156,8 @@ def decide_join_request(request: JoinRequest, *, acting: Any, accept: bool,
     request.status = RequestStatus.ACCEPTED if accept else RequestStatus.REFUSED
     request.decided_at, request.decided_by_id = utcnow(), acting.id
     outbox.enqueue(request.user.email, "directory_join_decided",
-                   subject=subject(_("Votre demande pour rejoindre « %(name)s »",
-                                     name=structure.name)),
+                   subject=_l("Votre demande pour rejoindre « %(name)s »",
+                              name=structure.name),
                    context={"structure": structure, "accepted": accept, "user": request.user,
                             "link": external_url("directory.mine")})
     db.session.flush()
@@ -180,10 +180,10 @@ def invite(structure: Structure, *, email: str, role: OrgRole, acting: Any) -> I
     db.session.flush()
     token = make_token(INVITATION, {"id": invitation.id, "n": invitation.nonce})
     outbox.enqueue(email, "directory_invitation",
-                   subject=subject(_("%(person)s vous invite à gérer « %(name)s »",
-                                     person=acting.name, name=structure.name)),
+                   subject=_l("%(person)s vous invite à gérer « %(name)s »",
+                              person=acting.name, name=structure.name),
                    context={"structure": structure, "inviter": acting,
-                            "role": "responsable" if role == OrgRole.OWNER else "éditeur",
+                            "owner": OrgRole(role) == OrgRole.OWNER,
                             "link": external_url("directory.invitation", token=token),
                             "days": INVITATION_MAX_AGE // 86400})
     return invitation
@@ -221,7 +221,7 @@ def accept_invitation(token: str, *, acting: Any) -> Structure:
     structure = invitation.structure
     inviter = accounts.get_user(invitation.invited_by_id) if invitation.invited_by_id else None
     if inviter is None or not can_manage(inviter, structure):
-        raise Conflict(_("La personne qui vous a invité(e) ne gère plus cette structure : "
+        raise Conflict(_("La personne qui vous a invité·e ne gère plus cette structure : "
                          "demandez une nouvelle invitation."), "invitation_stale")
     invitation.accepted_at = utcnow()
     role = OrgRole(invitation.role)

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Column,
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.search import SearchIndex
 from network.core.time import UTCDateTime, utcnow
+from network.directory.seeds import display_label
 from network.extensions import db
 
 # --- fixed lists (codes are stable: URLs, API and exports use them) ---------------------------
@@ -48,27 +50,29 @@ class LegalForm(enum.StrEnum):
     SA_ESUS = "sa-esus"
 
 
-# code -> (label, INSEE "catégorie juridique" code)
+# code -> (label, INSEE "catégorie juridique" code); labels are lazy (the page's language),
+# `seeds.french()` gives the French one (open-data API, search index).
 LEGAL_FORMS: dict[LegalForm, tuple[str, str]] = {
-    LegalForm.ASSOCIATION: ("Association déclarée", "9220"),
-    LegalForm.ASSOCIATION_INSERTION: ("Association déclarée d'insertion par l'économique",
-                                      "9221"),
-    LegalForm.ASSOCIATION_INTERMEDIAIRE: ("Association intermédiaire", "9222"),
-    LegalForm.ASSOCIATION_RUP: ("Association reconnue d'utilité publique", "9230"),
-    LegalForm.ASSOCIATION_DROIT_LOCAL: ("Association de droit local (Alsace-Moselle)", "9260"),
-    LegalForm.FONDATION: ("Fondation", "9300"),
-    LegalForm.SCOP_SARL: ("SCOP à forme de SARL", "5458"),
-    LegalForm.SCOP_SA_CA: ("SCOP à forme de SA à conseil d'administration", "5558"),
-    LegalForm.SCOP_SA_DIRECTOIRE: ("SCOP à forme de SA à directoire", "5658"),
-    LegalForm.COOP_SARL: ("Autre coopérative à forme de SARL (SCIC, CAE…)", "5460"),
-    LegalForm.COOP_SA: ("Autre coopérative à forme de SA (SCIC, CAE…)", "5560"),
-    LegalForm.COOP_SAS: ("Coopérative à forme de SAS (SCIC, CAE…)", "5710"),
-    LegalForm.COOP_AGRICOLE: ("Société coopérative agricole", "6317"),
-    LegalForm.MUTUELLE: ("Mutuelle", "8210"),
-    LegalForm.ASSURANCE_MUTUELLE: ("Société d'assurance mutuelle", "6411"),
-    LegalForm.SARL_ESUS: ("Société commerciale (SARL) agréée ESUS", "5499"),
-    LegalForm.SAS_ESUS: ("Société commerciale (SAS) agréée ESUS", "5710"),
-    LegalForm.SA_ESUS: ("Société commerciale (SA) agréée ESUS", "5599"),
+    LegalForm.ASSOCIATION: (_l("Association déclarée"), "9220"),
+    LegalForm.ASSOCIATION_INSERTION: (
+        _l("Association déclarée d'insertion par l'économique"), "9221"),
+    LegalForm.ASSOCIATION_INTERMEDIAIRE: (_l("Association intermédiaire"), "9222"),
+    LegalForm.ASSOCIATION_RUP: (_l("Association reconnue d'utilité publique"), "9230"),
+    LegalForm.ASSOCIATION_DROIT_LOCAL: (_l("Association de droit local (Alsace-Moselle)"),
+                                        "9260"),
+    LegalForm.FONDATION: (_l("Fondation"), "9300"),
+    LegalForm.SCOP_SARL: (_l("SCOP à forme de SARL"), "5458"),
+    LegalForm.SCOP_SA_CA: (_l("SCOP à forme de SA à conseil d'administration"), "5558"),
+    LegalForm.SCOP_SA_DIRECTOIRE: (_l("SCOP à forme de SA à directoire"), "5658"),
+    LegalForm.COOP_SARL: (_l("Autre coopérative à forme de SARL (SCIC, CAE…)"), "5460"),
+    LegalForm.COOP_SA: (_l("Autre coopérative à forme de SA (SCIC, CAE…)"), "5560"),
+    LegalForm.COOP_SAS: (_l("Coopérative à forme de SAS (SCIC, CAE…)"), "5710"),
+    LegalForm.COOP_AGRICOLE: (_l("Société coopérative agricole"), "6317"),
+    LegalForm.MUTUELLE: (_l("Mutuelle"), "8210"),
+    LegalForm.ASSURANCE_MUTUELLE: (_l("Société d'assurance mutuelle"), "6411"),
+    LegalForm.SARL_ESUS: (_l("Société commerciale (SARL) agréée ESUS"), "5499"),
+    LegalForm.SAS_ESUS: (_l("Société commerciale (SAS) agréée ESUS"), "5710"),
+    LegalForm.SA_ESUS: (_l("Société commerciale (SA) agréée ESUS"), "5599"),
 }
 
 ASSOCIATIONS_WITH_RNA = {LegalForm.ASSOCIATION, LegalForm.ASSOCIATION_INSERTION,
@@ -84,9 +88,9 @@ class CoopStatus(enum.StrEnum):
     CAE = "cae"
 
 
-COOP_STATUSES = {CoopStatus.NONE: "Aucun", CoopStatus.SCOP: "SCOP",
-                 CoopStatus.SCIC: "SCIC", CoopStatus.CAE: "CAE (coopérative d'activité et "
-                 "d'emploi)"}
+COOP_STATUSES = {CoopStatus.NONE: _l("Aucun"), CoopStatus.SCOP: "SCOP",
+                 CoopStatus.SCIC: "SCIC",
+                 CoopStatus.CAE: _l("CAE (coopérative d'activité et d'emploi)")}
 
 
 class BuyerKind(enum.StrEnum):
@@ -103,26 +107,26 @@ class BuyerKind(enum.StrEnum):
 
 
 BUYER_KINDS = {
-    BuyerKind.NONE: "Aucun (autre structure de l'ESS)",
-    BuyerKind.ACI: "SIAE – Atelier et chantier d'insertion (ACI)",
-    BuyerKind.EI: "SIAE – Entreprise d'insertion (EI)",
-    BuyerKind.ETTI: "SIAE – Entreprise de travail temporaire d'insertion (ETTI)",
-    BuyerKind.AI: "SIAE – Association intermédiaire (AI)",
-    BuyerKind.EITI: "SIAE – Entreprise d'insertion par le travail indépendant (EITI)",
-    BuyerKind.EA: "Entreprise adaptée (EA)",
-    BuyerKind.ESAT: "Établissement et service d'aide par le travail (ESAT)",
+    BuyerKind.NONE: _l("Aucun (autre structure de l'ESS)"),
+    BuyerKind.ACI: _l("SIAE – Atelier et chantier d'insertion (ACI)"),
+    BuyerKind.EI: _l("SIAE – Entreprise d'insertion (EI)"),
+    BuyerKind.ETTI: _l("SIAE – Entreprise de travail temporaire d'insertion (ETTI)"),
+    BuyerKind.AI: _l("SIAE – Association intermédiaire (AI)"),
+    BuyerKind.EITI: _l("SIAE – Entreprise d'insertion par le travail indépendant (EITI)"),
+    BuyerKind.EA: _l("Entreprise adaptée (EA)"),
+    BuyerKind.ESAT: _l("Établissement et service d'aide par le travail (ESAT)"),
 }
 SIAE_KINDS = {BuyerKind.ACI, BuyerKind.EI, BuyerKind.ETTI, BuyerKind.AI, BuyerKind.EITI}
 
 LABELS = {
-    "esus": "Agrément ESUS",
-    "rup": "Reconnaissance d'utilité publique",
-    "siae-conventionnee": "Conventionnement SIAE (DDETS)",
+    "esus": _l("Agrément ESUS"),
+    "rup": _l("Reconnaissance d'utilité publique"),
+    "siae-conventionnee": _l("Conventionnement SIAE (DDETS)"),
     "qualiopi": "Qualiopi",
-    "lucie": "Label Lucie (RSE)",
-    "finansol": "Label Finansol",
-    "jeunesse-education-populaire": "Agrément jeunesse et éducation populaire",
-    "sport": "Agrément sport",
+    "lucie": _l("Label Lucie (RSE)"),
+    "finansol": _l("Label Finansol"),
+    "jeunesse-education-populaire": _l("Agrément jeunesse et éducation populaire"),
+    "sport": _l("Agrément sport"),
 }
 
 
@@ -137,13 +141,13 @@ class AreaServed(enum.StrEnum):
 
 
 AREAS_SERVED = {
-    AreaServed.COMMUNE: "La commune",
-    AreaServed.INTERCOMMUNALITE: "L'intercommunalité",
-    AreaServed.TERRITOIRE: "Le territoire (bassin de vie)",
-    AreaServed.DEPARTEMENT: "Toute la Moselle",
-    AreaServed.REGION: "Le Grand Est",
-    AreaServed.NATIONAL: "Toute la France",
-    AreaServed.TRANSFRONTALIER: "La Grande Région (Luxembourg, Sarre)",
+    AreaServed.COMMUNE: _l("La commune"),
+    AreaServed.INTERCOMMUNALITE: _l("L'intercommunalité"),
+    AreaServed.TERRITOIRE: _l("Le territoire (bassin de vie)"),
+    AreaServed.DEPARTEMENT: _l("Toute la Moselle"),
+    AreaServed.REGION: _l("Le Grand Est"),
+    AreaServed.NATIONAL: _l("Toute la France"),
+    AreaServed.TRANSFRONTALIER: _l("La Grande Région (Luxembourg, Sarre)"),
 }
 
 
@@ -154,9 +158,9 @@ class ServiceKind(enum.StrEnum):
     STAFFING = "mise-a-disposition"
 
 
-SERVICE_KINDS = {ServiceKind.SERVICE: "Prestation de service", ServiceKind.SUPPLY: "Fourniture",
-                 ServiceKind.WORKS: "Travaux", ServiceKind.STAFFING: "Mise à disposition de "
-                 "personnel"}
+SERVICE_KINDS = {ServiceKind.SERVICE: _l("Prestation de service"),
+                 ServiceKind.SUPPLY: _l("Fourniture"), ServiceKind.WORKS: _l("Travaux"),
+                 ServiceKind.STAFFING: _l("Mise à disposition de personnel")}
 
 
 class StructureStatus(enum.StrEnum):
@@ -166,9 +170,9 @@ class StructureStatus(enum.StrEnum):
     SUSPENDED = "suspended"
 
 
-STATUSES = {StructureStatus.PENDING: "En attente de validation",
-            StructureStatus.APPROVED: "Publiée", StructureStatus.REFUSED: "Refusée",
-            StructureStatus.SUSPENDED: "Suspendue"}
+STATUSES = {StructureStatus.PENDING: _l("En attente de validation"),
+            StructureStatus.APPROVED: _l("Publiée"), StructureStatus.REFUSED: _l("Refusée"),
+            StructureStatus.SUSPENDED: _l("Suspendue")}
 
 
 class RequestStatus(enum.StrEnum):
@@ -194,6 +198,11 @@ class Territory(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
+    @property
+    def label(self) -> str:
+        """Place names read the same in every language."""
+        return self.name
+
 
 class Sector(db.Model):
     """Two levels: a sector (parent None) and its sub-sectors."""
@@ -207,6 +216,11 @@ class Sector(db.Model):
         ForeignKey("directory_sectors.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language (a seeded name), or as the staff typed it."""
+        return display_label("sector", self.code, self.name)
 
     parent: Mapped[Sector | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Sector]] = relationship(back_populates="parent",
@@ -223,6 +237,11 @@ class PurchaseCategory(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language (a seeded name), or as the staff typed it."""
+        return display_label("category", self.code, self.name)
 
 
 structure_sectors = Table(
@@ -317,6 +336,10 @@ class Structure(db.Model):
     @property
     def buyer_kind_label(self) -> str:
         return BUYER_KINDS[self.buyer_kind]
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status]
 
     @property
     def is_siae(self) -> bool:

@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -37,7 +38,7 @@ from network.directory.rules import (
     no_nul,
     require_edit,
     staff_address,
-    subject,
+    staff_locale,
 )
 from network.directory.search import refresh_search_text
 from network.extensions import db
@@ -142,9 +143,8 @@ def create_structure(data: StructureData, *, acting: Any, logo: bytes | None = N
     refresh_search_text(structure)
     _flush_unique_siret()
     log_change(structure, acting, "creation", None, snapshot(structure))
-    outbox.enqueue(staff_address(), "directory_pending",
-                   subject=subject(_("Nouvelle structure à valider : %(name)s",
-                                     name=structure.name)),
+    outbox.enqueue(staff_address(), "directory_pending", locale=staff_locale(),
+                   subject=_l("Nouvelle structure à valider : %(name)s", name=structure.name),
                    context={"structure": structure, "user": acting,
                             "link": external_url("directory.staff_queue")})
     db.session.flush()
@@ -213,8 +213,8 @@ def approve_structure(structure: Structure, *, acting: Any) -> None:
     _set_status(structure, StructureStatus.APPROVED, acting, None)
     structure.approved_at = structure.approved_at or utcnow()
     mail_owners(structure, "directory_approved",
-                _("Votre structure « %(name)s » est publiée dans l'annuaire",
-                  name=structure.name),
+                _l("Votre structure « %(name)s » est publiée dans l'annuaire",
+                   name=structure.name),
                 link=external_url("directory.profile", structure_id=structure.id),
                 edit_link=external_url("directory.edit", structure_id=structure.id))
     db.session.flush()
@@ -228,7 +228,7 @@ def refuse_structure(structure: Structure, *, acting: Any, reason: str) -> None:
         raise Conflict(_("Seule une structure en attente peut être refusée."), "not_pending")
     _set_status(structure, StructureStatus.REFUSED, acting, reason)
     mail_owners(structure, "directory_refused",
-                _("Votre demande d'inscription de « %(name)s »", name=structure.name),
+                _l("Votre demande d'inscription de « %(name)s »", name=structure.name),
                 reason=reason, edit_link=external_url("directory.edit",
                                                       structure_id=structure.id))
     db.session.flush()
@@ -241,7 +241,7 @@ def suspend_structure(structure: Structure, *, acting: Any, reason: str) -> None
         raise Conflict(_("Cette structure est déjà suspendue."), "already_suspended")
     _set_status(structure, StructureStatus.SUSPENDED, acting, reason)
     mail_owners(structure, "directory_suspended",
-                _("La fiche de « %(name)s » est suspendue", name=structure.name),
+                _l("La fiche de « %(name)s » est suspendue", name=structure.name),
                 reason=reason)
     db.session.flush()
 
@@ -254,9 +254,9 @@ def resubmit_structure(structure: Structure, *, acting: Any) -> None:
     log_change(structure, acting, "statut", structure.status.value,
                StructureStatus.PENDING.value)
     structure.status = StructureStatus.PENDING
-    outbox.enqueue(staff_address(), "directory_pending",
-                   subject=subject(_("Structure à valider de nouveau : %(name)s",
-                                     name=structure.name)),
+    outbox.enqueue(staff_address(), "directory_pending", locale=staff_locale(),
+                   subject=_l("Structure à valider de nouveau : %(name)s",
+                              name=structure.name),
                    context={"structure": structure, "user": acting,
                             "link": external_url("directory.staff_queue")})
     db.session.flush()
@@ -356,18 +356,18 @@ def logo_version(structure: Structure) -> str | None:
 # --- completeness -------------------------------------------------------------------------------
 
 _COMPLETENESS = (
-    (15, "une description d'au moins 200 caractères", lambda s: len(s.description) >= 200),
-    (10, "un logo", lambda s: s.logo is not None),
-    (10, "le territoire", lambda s: s.territory_id is not None),
-    (10, "au moins un secteur d'activité", lambda s: bool(s.sectors)),
-    (15, "ce que vous vendez (catégories d'achat)", lambda s: bool(s.offerings)),
-    (10, "un contact public affiché", lambda s: s.show_contact and bool(
+    (15, _l("une description d'au moins 200 caractères"), lambda s: len(s.description) >= 200),
+    (10, _l("un logo"), lambda s: s.logo is not None),
+    (10, _l("le territoire"), lambda s: s.territory_id is not None),
+    (10, _l("au moins un secteur d'activité"), lambda s: bool(s.sectors)),
+    (15, _l("ce que vous vendez (catégories d'achat)"), lambda s: bool(s.offerings)),
+    (10, _l("un contact public affiché"), lambda s: s.show_contact and bool(
         s.public_email or s.public_phone)),
-    (10, "le site web", lambda s: bool(s.website)),
-    (5, "l'adresse", lambda s: bool(s.address)),
-    (5, "le nombre de salariés ou de bénévoles",
+    (10, _l("le site web"), lambda s: bool(s.website)),
+    (5, _l("l'adresse"), lambda s: bool(s.address)),
+    (5, _l("le nombre de salarié·es ou de bénévoles"),
      lambda s: s.employees_count is not None or s.volunteers_count is not None),
-    (10, "des références clients", lambda s: bool(s.client_references)),
+    (10, _l("des références clients"), lambda s: bool(s.client_references)),
 )
 
 

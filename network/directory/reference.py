@@ -1,5 +1,6 @@
 """Reference lists the staff edit: territories (events use them too), sectors and
-sub-sectors, purchase categories (ESSpresso reads their codes)."""
+sub-sectors, purchase categories (ESSpresso reads their codes). The seeded lists are in
+`seeds`; their names are stored in French and shown translated while the staff keep them."""
 
 from __future__ import annotations
 
@@ -21,71 +22,17 @@ from network.directory.models import (
 )
 from network.directory.rules import invalid, no_nul
 from network.directory.search import reindex
+from network.directory.seeds import PURCHASE_CATEGORIES, SECTORS, TERRITORIES, french
 from network.extensions import db
 
 MAX_NAME = 120  # the columns' size
-
-TERRITORIES = (
-    ("metz", "Metz"),
-    ("thionville", "Thionville"),
-    ("forbach-boulay", "Forbach – Boulay-Moselle"),
-    ("sarreguemines-bitche", "Sarreguemines – Bitche"),
-    ("sarrebourg-chateau-salins", "Sarrebourg – Château-Salins"),
-)
-
-SECTORS = (
-    ("action-sociale", "Action sociale et solidarités", (
-        ("insertion", "Insertion par l'activité économique"),
-        ("handicap", "Handicap et autonomie"),
-        ("personnes-agees", "Personnes âgées"),
-        ("enfance-famille", "Enfance et famille"),
-        ("logement", "Logement et hébergement"),
-        ("aide-alimentaire", "Aide alimentaire"),
-    )),
-    ("sport", "Sport", (("sport-loisir", "Sport loisir et santé"),
-                        ("sport-competition", "Clubs et compétition"))),
-    ("culture", "Culture", (("spectacle-vivant", "Spectacle vivant"),
-                            ("patrimoine", "Patrimoine et mémoire"),
-                            ("lecture", "Livre et lecture"))),
-    ("tourisme", "Tourisme", (("tourisme-social", "Tourisme social et solidaire"),
-                              ("hebergement-touristique", "Hébergement touristique"))),
-    ("education", "Éducation et formation", (("education-populaire", "Éducation populaire"),
-                                             ("formation", "Formation professionnelle"))),
-    ("agriculture", "Agriculture et alimentation", (("circuits-courts", "Circuits courts"),
-                                                    ("maraichage", "Maraîchage"))),
-    ("environnement", "Environnement et transition", (
-        ("reemploi-recyclage", "Réemploi et recyclage"),
-        ("energie", "Énergie"),
-        ("mobilite", "Mobilité"),
-        ("biodiversite", "Biodiversité"),
-    )),
-    ("economie-emploi", "Économie et emploi", (("finance-solidaire", "Finance solidaire"),
-                                               ("entrepreneuriat", "Entrepreneuriat"))),
-    ("sante", "Santé", (("prevention", "Prévention"), ("soins", "Soins et mutuelles"))),
-)
-
-PURCHASE_CATEGORIES = (
-    ("traiteur", "Traiteur et restauration"),
-    ("proprete", "Propreté et nettoyage"),
-    ("espaces-verts", "Espaces verts"),
-    ("reemploi", "Réemploi et recyclage"),
-    ("impression", "Impression et reprographie"),
-    ("informatique-reconditionnee", "Informatique reconditionnée"),
-    ("logistique", "Logistique et manutention"),
-    ("blanchisserie", "Blanchisserie"),
-    ("batiment", "Bâtiment et second œuvre"),
-    ("evenementiel", "Événementiel"),
-    ("mise-a-disposition", "Mise à disposition de personnel"),
-    ("transport", "Transport de personnes"),
-    ("textile", "Textile et couture"),
-    ("communication", "Communication et graphisme"),
-)
 
 REFERENCE_MODELS = {"territoires": Territory, "secteurs": Sector, "categories": PurchaseCategory}
 
 
 def ensure_reference_data() -> list[str]:
-    """Seed territories, sectors and purchase categories once (codes are stable). Flushes."""
+    """Seed territories, sectors and purchase categories once (codes are stable), with their
+    French names whatever the caller's language. Flushes."""
     added = []
     existing = set(db.session.scalars(select(Territory.code)))
     for position, (code, name) in enumerate(TERRITORIES):
@@ -93,19 +40,21 @@ def ensure_reference_data() -> list[str]:
             db.session.add(Territory(code=code, name=name, position=position))
             added.append(f"territoire {name}")
     sectors = {s.code: s for s in db.session.scalars(select(Sector))}
-    for position, (code, name, children) in enumerate(SECTORS):
+    for position, (code, label, children) in enumerate(SECTORS):
+        name = french(label)
         parent = sectors.get(code)
         if parent is None:
             parent = Sector(code=code, name=name, position=position * 100)
             db.session.add(parent)
             added.append(f"secteur {name}")
-        for sub_position, (child_code, child_name) in enumerate(children):
+        for sub_position, (child_code, child_label) in enumerate(children):
             if child_code not in sectors:
-                db.session.add(Sector(code=child_code, name=child_name, parent=parent,
+                db.session.add(Sector(code=child_code, name=french(child_label), parent=parent,
                                       position=position * 100 + sub_position + 1))
     existing = set(db.session.scalars(select(PurchaseCategory.code)))
-    for position, (code, name) in enumerate(PURCHASE_CATEGORIES):
+    for position, (code, label) in enumerate(PURCHASE_CATEGORIES):
         if code not in existing:
+            name = french(label)
             db.session.add(PurchaseCategory(code=code, name=name, position=position))
             added.append(f"catégorie {name}")
     db.session.flush()

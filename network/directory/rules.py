@@ -15,7 +15,6 @@ from network.accounts import services as accounts
 from network.accounts.models import Organisation, OrgRole, User
 from network.core.auth import require
 from network.core.errors import FieldErrors, NotFound, ValidationError
-from network.core.text import single_line
 from network.directory.models import Structure, StructureChange
 from network.extensions import db
 from network.outbox import services as outbox
@@ -36,11 +35,6 @@ def check_all(errors: FieldErrors) -> None:
 def no_nul(value: str | None) -> bool:
     """PostgreSQL refuses NUL in text: such input is refused at its field, never stored."""
     return "\x00" not in (value or "")
-
-
-def subject(text: str) -> str:
-    """A mail subject built from names people typed: one line, at most 255 characters."""
-    return single_line(text, max_length=255)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -94,13 +88,20 @@ def staff_address() -> str:
     return current_app.config["DIRECTORY_STAFF_EMAIL"]
 
 
+def staff_locale() -> str | None:
+    """The team's mailbox reads French unless an account holding it chose a language: not
+    the language of whoever registered the structure."""
+    return None if accounts.get_user_by_email(staff_address()) is not None else "fr"
+
+
 def owner_emails(structure: Structure) -> list[str]:
     org = db.session.get(Organisation, structure.organisation_id)
     return [m.user.email for m in org.members if m.role == OrgRole.OWNER]
 
 
-def mail_owners(structure: Structure, template: str, subject_text: str, **context: Any) -> None:
+def mail_owners(structure: Structure, template: str, subject_text: Any, **context: Any) -> None:
+    """`subject_text`: a lazy string, rendered in each owner's language by the outbox."""
     for email in owner_emails(structure):
-        outbox.enqueue(email, template, subject=subject(subject_text),
+        outbox.enqueue(email, template, subject=subject_text,
                        context={"structure": structure, **context})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -28,13 +29,14 @@ from network.directory.models import (
     Territory,
     structure_sectors,
 )
+from network.directory.seeds import french
 from network.extensions import db
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000  # an OFFSET beyond what any engine accepts is never built
-SORTS = {"pertinence": "Pertinence", "nom": "Nom", "recent": "Inscription récente",
-         "commune": "Commune"}
+SORTS = {"pertinence": _l("Pertinence"), "nom": _l("Nom"), "recent": _l("Inscription récente"),
+         "commune": _l("Commune")}
 
 
 # --- the indexed text ---------------------------------------------------------------------------
@@ -47,9 +49,10 @@ def search_text_for(*, name: str, trade_name: str | None = None, commune: str = 
                     labels: Iterable[str] = (), description: str = "") -> str:
     """The accent-free text both engines index (bulk loaders call this too)."""
     parts = [name, trade_name or "", commune, postcode, territory or "", *sectors, *categories,
-             LEGAL_FORMS[legal_form][0] if legal_form else "",
-             BUYER_KINDS[buyer_kind] if buyer_kind and buyer_kind != BuyerKind.NONE else "",
-             *(LABELS.get(code, code) for code in labels), description]
+             french(LEGAL_FORMS[legal_form][0]) if legal_form else "",
+             french(BUYER_KINDS[buyer_kind]) if buyer_kind and buyer_kind != BuyerKind.NONE
+             else "",
+             *(french(LABELS.get(code, code)) for code in labels), description]
     return fulltext.normalise(" ".join(p for p in parts if p))
 
 
@@ -162,6 +165,21 @@ def _filtered(filters: SearchFilters):
         conditions.append(Structure.id.in_(select(StructureLabel.structure_id).where(
             StructureLabel.label.in_(filters.labels))))
     return conditions
+
+
+def matching_labels(query: str, items: Iterable, limit: int = 5) -> list:
+    """Reference items (sectors, categories) whose label in the page's language holds every
+    word of `query` as a word prefix. The index is French: a visitor reading English or German
+    who types "catering" is offered the category's filter instead of an empty page."""
+    words = fulltext.terms(query)
+    if not words:
+        return []
+    found = []
+    for item in items:
+        label_words = fulltext.normalise(str(item.label)).split()
+        if all(any(w.startswith(word) for w in label_words) for word in words):
+            found.append(item)
+    return found[:limit]
 
 
 def search_structures(query: str = "", filters: SearchFilters | None = None,

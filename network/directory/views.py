@@ -24,12 +24,13 @@ from flask_login import current_user, login_required
 
 from network.accounts.forms import EmptyForm
 from network.accounts.models import OrgRole
+from network.core import i18n
 from network.core.auth import staff_required, verified_required
 from network.core.errors import DomainError
 from network.core.time import utcnow
 from network.core.web import act, page_arg, render_form, submit
 from network.directory import exports, forms, membership, profiles, reference, search
-from network.directory.fields import CHOICES
+from network.directory.fields import CHANGE_LABELS, CHOICES
 from network.directory.models import STATUSES
 from network.directory.rules import can_edit, can_manage, get_structure, role_of
 from network.extensions import limiter
@@ -62,10 +63,16 @@ def index():
     filters = search.SearchFilters.from_args(request.args)
     q = request.args.get("q", "")[:200].replace("\x00", "")
     result = search.search_structures(q, filters, request.args.get("tri", ""), page_arg())
+    sectors, categories = reference.list_sectors(), reference.list_categories()
+    suggestions = []
+    if q and i18n.current() != i18n.DEFAULT:  # French words are in the index already
+        suggestions = [("categorie", c) for c in search.matching_labels(q, categories)
+                       if c.code not in filters.categories] + [
+            ("secteur", s) for s in search.matching_labels(q, sectors)
+            if s.code not in filters.sectors]
     return render_template("directory/index.html", result=result, q=q, filters=filters,
-                           territories=reference.list_territories(),
-                           sectors=reference.list_sectors(),
-                           categories=reference.list_categories(),
+                           territories=reference.list_territories(), sectors=sectors,
+                           categories=categories, suggestions=suggestions[:5],
                            sorts=search.SORTS, choices=CHOICES)
 
 
@@ -337,7 +344,9 @@ def staff_refuse(structure_id: int, action: str):
 @staff_required
 def staff_history(structure_id: int):
     structure, changes = profiles.list_history(structure_id, acting=current_user)
-    return render_template("directory/history.html", structure=structure, changes=changes)
+    return render_template("directory/history.html", structure=structure, changes=changes,
+                           field_labels=CHANGE_LABELS,
+                           statuses={k.value: v for k, v in STATUSES.items()})
 
 
 @bp.get("/annuaire/gestion/export.<any(csv, json):fmt>")

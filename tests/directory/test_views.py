@@ -227,7 +227,8 @@ def test_staff_queue_approve_and_refuse(client, db, make_structure, make_staff, 
     assert {m.kind for m in outbox_messages()} >= {"directory_approved", "directory_refused"}
     history = client.get(f"/annuaire/gestion/{b.id}/historique")
     assert history.status_code == 200 and "Hors Moselle" not in history.text
-    assert "refused" in history.text
+    assert "<td>En attente de validation</td>" in history.text  # the status, for people
+    assert "<td>Refusée</td>" in history.text
 
 
 def test_staff_exports_and_reference_pages(client, make_structure, make_staff, login):

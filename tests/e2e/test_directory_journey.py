@@ -140,6 +140,13 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
     anon.get_by_role("heading", name=NAME, level=1).wait_for()
     assert anon.get_by_text("Forbach – Boulay-Moselle").is_visible()
     check_a11y(anon, "fiche structure")
+    # The same profile in English: labels and reference lists translated, data as typed.
+    visitor.add_cookies([{"name": "lang", "value": "en", "url": url}])  # the switch's cookie
+    anon.reload()
+    anon.get_by_role("heading", name="At a glance").wait_for()
+    assert anon.get_by_text("Reuse and recycling").first.is_visible()
+    assert anon.get_by_text("Collecte et réemploi").first.is_visible()
+    check_a11y(anon, "profile in English")
     visitor.close()
 
     # 4. The directory and the form fit a 320 px wide screen (no horizontal scroll).
