@@ -14,11 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from network.core import signals
 from network.core.auth import require
-from network.core.time import to_paris, utcnow
+from network.core.i18n import when
+from network.core.time import utcnow
 from network.core.urls import external_url
 from network.esspresso import adapters
 from network.esspresso.meetings import recipients, tell
@@ -116,12 +118,12 @@ def agenda_pdf(session: MeetingSession, participant: MeetingParticipant) -> byte
     from network.events.printing import table_pdf
 
     event = adapters.event_of(session.event_id)
-    rows = [(f"{to_paris(i.starts_at):%H:%M}–{to_paris(i.ends_at):%H:%M}", str(i.table),
+    rows = [(f"{when(i.starts_at, 'time')}–{when(i.ends_at, 'time')}", str(i.table),
              i.other.display_name, "\n".join(x for x in (i.contact, i.email) if x))
             for i in items(session, participant)]
     return table_pdf(
         title=_("Agenda de %(name)s", name=participant.display_name),
-        subtitle_lines=[session.title, f"{to_paris(session.starts_at):%d/%m/%Y}"
+        subtitle_lines=[session.title, when(session.starts_at, "date")
                         + (f" — {event.location}" if event and event.location else "")],
         columns=[_("Heure"), _("Table"), _("Avec"), _("Contact")], widths=[28, 16, 70, 68],
         rows=rows, row_height=None, footer=session.title,
@@ -129,7 +131,7 @@ def agenda_pdf(session: MeetingSession, participant: MeetingParticipant) -> byte
 
 
 def _invite(session: MeetingSession, item: Item, participant: MeetingParticipant, *,
-            method: str, sequence: int, template: str, subject: str,
+            method: str, sequence: int, template: str, subject: Any,
             context: dict[str, Any]) -> None:
     """One mail per address of the participant's team, each with its own invite."""
     from network.events import ical
@@ -148,7 +150,6 @@ def _invite(session: MeetingSession, item: Item, participant: MeetingParticipant
 def meeting_moved(session: MeetingSession, meeting: Meeting, old_slot: int,
                   old_table: int) -> None:
     """Both sides get the updated invite (same UID, SEQUENCE one higher)."""
-    from network.esspresso.meetings import slot_label
     from network.events import ical
 
     link = external_url("esspresso.detail", session_id=session.id)
@@ -156,11 +157,11 @@ def meeting_moved(session: MeetingSession, meeting: Meeting, old_slot: int,
         item = next(i for i in items(session, who) if i.meeting.id == meeting.id)
         _invite(session, item, who, method=ical.REQUEST, sequence=meeting.sequence,
                 template="esspresso_moved",
-                subject=_("ESSpresso : votre rendez-vous avec %(other)s a changé",
-                          other=other.display_name),
-                context={"other": other, "when": slot_label(session, meeting.slot_index),
+                subject=_l("ESSpresso : votre rendez-vous avec %(other)s a changé",
+                           other=other.display_name),
+                context={"other": other, "slot": session.slots[meeting.slot_index],
                          "table": meeting.table_number,
-                         "before": slot_label(session, old_slot), "old_table": old_table,
+                         "before": session.slots[old_slot], "old_table": old_table,
                          "link": link})
 
 
@@ -187,7 +188,7 @@ def send_agendas(session: MeetingSession, people: list[MeetingParticipant],
                  counts: dict[int, int]) -> None:
     """At publishing: each participant's team gets the agenda, its .ics attached."""
     link = external_url("esspresso.detail", session_id=session.id)
-    subject = _("ESSpresso : votre agenda de rendez-vous est prêt")
+    subject = _l("ESSpresso : votre agenda de rendez-vous est prêt")
     for p in people:
         attachments = [outbox.Attachment("agenda-esspresso.ics",
                                          "text/calendar; charset=UTF-8",

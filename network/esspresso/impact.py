@@ -51,6 +51,12 @@ def dimension_titles() -> dict[str, str]:
             "supplier_kind": _("Par type de fournisseur")}
 
 
+def chart_titles() -> dict[str, str]:
+    return {"category": _("Rendez-vous tenus par catégorie d'achat"),
+            "territory": _("Rendez-vous tenus par territoire"),
+            "supplier_kind": _("Rendez-vous tenus par type de fournisseur")}
+
+
 def supplier_kind(structure: Any) -> str:
     if structure is None:
         return _("Autre")
@@ -129,8 +135,8 @@ def charts(fig: Figures) -> list[tuple[str, Any]]:
     """(dimension, Chart of meetings held) for the page; the table beside holds the rest."""
     from network.core.charts import Chart
 
-    titles = dimension_titles()
-    return [(d, Chart(title=_("Rendez-vous tenus — %(by)s", by=titles[d].lower()),
+    titles, chart_title = dimension_titles(), chart_titles()
+    return [(d, Chart(title=chart_title[d],
                       rows=[(line.label, line.held) for line in fig.by[d]], unit="",
                       key=f"impact-{d}", header=(titles[d], _("Rendez-vous tenus"))))
             for d in DIMENSIONS]

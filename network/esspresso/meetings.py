@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from network.core.text import single_line
 from network.core.urls import external_url
 from network.extensions import db
 from network.meetings import booking as engine
@@ -35,16 +34,19 @@ def recipients(participant: MeetingParticipant) -> list[str]:
 
 
 def slot_label(session: MeetingSession, slot_index: int) -> str:
-    from network.core.time import to_paris
+    """« 02/12/2026 16h30–16h50 » in the current language."""
+    from network.core.i18n import when
 
     slot = session.slots[slot_index]
-    return f"{to_paris(slot.starts_at):%d/%m/%Y %H:%M}–{to_paris(slot.ends_at):%H:%M}"
+    return f"{when(slot.starts_at, 'short')}–{when(slot.ends_at, 'time')}"
 
 
-def tell(participant: MeetingParticipant, template: str, subject: str, *,
+def tell(participant: MeetingParticipant, template: str, subject: Any, *,
          attachments: list[outbox.Attachment] | None = None, **context: Any) -> None:
+    """`subject` is a lazy string: the outbox renders it, and the mail, in each recipient's
+    language (and makes it a single line)."""
     for address in recipients(participant):
-        outbox.enqueue(address, template, subject=single_line(subject),
+        outbox.enqueue(address, template, subject=subject,
                        context={"participant": participant, **context},
                        attachments=attachments)
 
@@ -55,8 +57,8 @@ def book_meeting(session: MeetingSession, buyer_id: int, supplier_id: int, slot_
     supplier = get_participant(session, supplier_id)
     meeting = engine.book(session, buyer, supplier, slot_index, acting=acting, now=now)
     tell(supplier, "esspresso_booked",
-         _("ESSpresso : %(buyer)s vous propose un rendez-vous", buyer=buyer.display_name),
-         session=session, buyer=buyer, meeting=meeting, when=slot_label(session, slot_index),
+         _l("ESSpresso : %(buyer)s vous propose un rendez-vous", buyer=buyer.display_name),
+         session=session, buyer=buyer, meeting=meeting, slot=session.slots[slot_index],
          link=external_url("esspresso.detail", session_id=session.id))
     return meeting
 
@@ -70,9 +72,9 @@ def decline_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
     invites = cancel_invites(session, meeting)
     engine.decline(session, meeting, acting=acting, reason=reason, now=now)
     tell(buyer, "esspresso_declined",
-         _("ESSpresso : %(supplier)s a décliné votre rendez-vous",
-           supplier=supplier.display_name),
-         session=session, other=supplier, when=slot_label(session, slot),
+         _l("ESSpresso : %(supplier)s a décliné votre rendez-vous",
+            supplier=supplier.display_name),
+         session=session, other=supplier, slot=session.slots[slot],
          reason=reason, link=external_url("esspresso.catalogue_page", session_id=session.id),
          attachments=invites.get(buyer.id))
 
@@ -90,8 +92,8 @@ def cancel_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
     for told, other in ((a, b), (b, a)):
         if not acts_for(acting, told):
             tell(told, "esspresso_cancelled",
-                 _("ESSpresso : rendez-vous annulé avec %(other)s", other=other.display_name),
-                 session=session, other=other, when=slot_label(session, slot), reason=reason,
+                 _l("ESSpresso : rendez-vous annulé avec %(other)s", other=other.display_name),
+                 session=session, other=other, slot=session.slots[slot], reason=reason,
                  link=external_url("esspresso.detail", session_id=session.id),
                  attachments=invites.get(told.id))
 

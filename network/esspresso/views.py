@@ -7,11 +7,13 @@ from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from network.accounts.forms import EmptyForm
 from network.core.auth import staff_required
 from network.core.errors import DomainError
+from network.core.i18n import when
 from network.core.time import PARIS, paris_to_utc, to_paris, utcnow
 from network.core.web import act, form_error, render_form, submit
 from network.esspresso import adapters, buyers, catalogue, forms, meetings, planning, registration
@@ -468,7 +470,7 @@ def add_organiser(session_id: int):
 def new_session():
     form = forms.SessionForm()
     form.event_id.choices = forms.choices(
-        (e.id, f"{e.title} — {to_paris(e.start_at):%d/%m/%Y}")
+        (e.id, f"{e.title} — {when(e.start_at, 'shortdate')}")
         for e in adapters.esspresso_events() if engine_sessions.session_for_event(e.id) is None)
 
     def create():
@@ -490,7 +492,8 @@ def new_session():
 
     outcome = submit(form, create)
     if outcome.ok:
-        flash(_("Session créée : %(n)s créneaux.", n=len(outcome.value.slots)), "success")
+        flash(ngettext("Session créée : %(num)d créneau.", "Session créée : %(num)d créneaux.",
+                       len(outcome.value.slots)), "success")
         return redirect(url_for(".organiser", session_id=outcome.value.id))
     return render_form("esspresso/session_form.html", form)
 
