@@ -1,0 +1,158 @@
+"""ESSpresso in English and German (issue #17): the session page, the booking page and the
+mails render with no French left outside what people typed (names, titles, needs), and
+dates in the reader's language."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from babel.dates import format_date
+
+from network.core.time import to_paris
+from support import outbox_messages
+
+# Words that only French uses (the English and German copy never holds them).
+FRENCH = re.compile(
+    r"\b(rendez-vous|créneaux?|réserv\w*|souhaits?|acheteurs?|fournisseurs?|bonjour|avec|"
+    r"pour|les|des|vous|votre|vos|mes|mon|est|une|aux?|et|à|équipe|inscri\w*|"
+    r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
+    r"décembre|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|heure|"
+    r"aucun\w*|prochain|tour|salle|bilan)\b", re.IGNORECASE)
+
+EXPECTED = {
+    "en": {"detail": ["My meetings", "Supplier catalogue", "Wishes"], "book": ["Book a meeting with",
+                                                                "Book this slot"],
+           "mail": ["Hello,", "booked a business meeting with", "table"],
+           "subject": "proposes a meeting"},
+    "de": {"detail": ["Meine Termine", "Anbieterkatalog", "Wünsche"], "book": ["Einen Termin mit",
+                                                             "Dieses Zeitfenster buchen"],
+           "mail": ["Guten Tag,", "Geschäftstermin", "Tisch"],
+           "subject": "schlägt Ihnen einen Termin vor"},
+}
+
+
+def visible_main(page: str) -> str:
+    """The text people read in <main> (the layout around it belongs to other parts)."""
+    main = page.split('<main', 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"<(script|style)\b.*?</\1>", " ", main, flags=re.S)
+    attrs = " ".join(re.findall(r'(?:aria-label|title|alt|placeholder)="([^"]*)"', main))
+    return html.unescape(re.sub(r"<[^>]+>", " ", main) + " " + attrs)
+
+
+def french_left(text: str, typed: list[str]) -> list[str]:
+    for value in sorted(typed, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return sorted(set(m.group(0) for m in FRENCH.finditer(text)))
+
+
+def typed_by_people(session, *sides) -> list[str]:
+    """What the database holds as people typed it: never translated."""
+    from network.esspresso import adapters, catalogue
+
+    out = [session.title, "ESSpresso"]
+    for side in sides:
+        p = side.participant
+        out.append(p.display_name)
+        entry = catalogue.entry_of(session, p)
+        out += [n.description for n in entry.needs] + [n.category.name for n in entry.needs]
+        out += [o.category.name for o in entry.offers]
+    out += list(adapters.territories().values())
+    return [v for v in out if v]
+
+
+def in_language(client, lang: str):
+    with client.session_transaction() as s:
+        s["lang"] = lang
+    return client
+
+
+@pytest.fixture
+def booked(db, app, session, make_buyer, make_supplier, login):
+    from network.esspresso import meetings
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    buyer, supplier, other = make_buyer(), make_supplier(), make_supplier()
+    meetings.book_meeting(session, buyer.participant.id, supplier.participant.id, 1,
+                          acting=buyer.user)
+    db.session.commit()
+    client = app.test_client()
+    login(buyer.user, on=client)
+    return client, buyer, supplier, other
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_session_page_in_english_and_german(db, session, booked, lang):
+    client, buyer, supplier, other = booked
+    page = in_language(client, lang).get(f"/esspresso/{session.id}")
+    assert page.status_code == 200
+    text = visible_main(page.get_data(as_text=True))
+    for phrase in EXPECTED[lang]["detail"]:
+        assert phrase in text, phrase
+    day = format_date(to_paris(session.starts_at).date(), "EEEE", locale=lang)
+    assert day in text  # the date in the page's language
+    assert french_left(text, typed_by_people(session, buyer, supplier, other)) == []
+    assert f'lang="{lang}"' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_booking_page_in_english_and_german(db, session, booked, lang):
+    client, buyer, supplier, other = booked
+    page = in_language(client, lang).get(
+        f"/esspresso/{session.id}/reserver/{other.participant.id}")
+    assert page.status_code == 200
+    text = visible_main(page.get_data(as_text=True))
+    for phrase in EXPECTED[lang]["book"]:
+        assert phrase in text, phrase
+    assert re.search(r"\b14[:h.]40\b|2:40", text)  # the free slots' times are shown
+    assert french_left(text, typed_by_people(session, buyer, supplier, other)) == []
+    # a refusal comes back in the same language, at its field
+    taken = client.post(f"/esspresso/{session.id}/reserver/{other.participant.id}",
+                        data={"slot": 1})
+    assert taken.status_code == 422
+    refused = visible_main(taken.get_data(as_text=True))
+    assert french_left(refused, typed_by_people(session, buyer, supplier, other)) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_booking_mail_in_the_recipients_language(db, session, make_buyer, make_supplier,
+                                                 app, lang):
+    """The supplier's account says German (or English): the mail the buyer's booking sends
+    is in that language, whatever language the buyer reads the site in."""
+    from network.esspresso import meetings
+
+    buyer, supplier = make_buyer(), make_supplier()
+    supplier.user.locale = lang
+    db.session.commit()
+    meetings.book_meeting(session, buyer.participant.id, supplier.participant.id, 2,
+                          acting=buyer.user)
+    db.session.commit()
+    mail = outbox_messages(supplier.user.email)[-1]
+    assert mail.kind == "esspresso_booked"
+    assert EXPECTED[lang]["subject"] in mail.subject
+    slot = session.slots[2]
+    day = format_date(to_paris(slot.starts_at).date(), "EEEE", locale=lang)
+    typed = typed_by_people(session, buyer, supplier) + [app.config["SITE_NAME"],
+                                                        app.config["CONTACT_EMAIL"]]
+    for body in (mail.body_text, html.unescape(re.sub(r"<[^>]+>", " ", mail.body_html))):
+        for phrase in EXPECTED[lang]["mail"]:
+            assert phrase in body, phrase
+        assert day in body
+        assert french_left(body, typed) == []
+    assert french_left(mail.subject, typed) == []
+
+
+def test_french_mail_for_a_french_reader(db, session, make_buyer, make_supplier):
+    """The same mail to a French account stays French, with its date in French."""
+    from network.esspresso import meetings
+
+    buyer, supplier = make_buyer(), make_supplier()
+    meetings.book_meeting(session, buyer.participant.id, supplier.participant.id, 0,
+                          acting=buyer.user)
+    db.session.commit()
+    mail = outbox_messages(supplier.user.email)[-1]
+    assert "vous propose un rendez-vous" in mail.subject
+    assert "a réservé un rendez-vous d'affaires" in mail.body_text
+    day = format_date(to_paris(session.slots[0].starts_at).date(), "EEEE", locale="fr")
+    assert day in mail.body_text and "14h00" in mail.body_text
