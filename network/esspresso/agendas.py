@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 
 from network.core import signals
 from network.core.auth import require
-from network.core.i18n import when
+from network.core.i18n import in_locale, recipient_locale, when
 from network.core.time import utcnow
 from network.core.urls import external_url
 from network.esspresso import adapters
@@ -136,8 +136,9 @@ def _invite(session: MeetingSession, item: Item, participant: MeetingParticipant
     """One mail per address of the participant's team, each with its own invite."""
     from network.events import ical
 
-    ev = _ics_event(session, item, sequence=sequence, cancelled=method == ical.CANCEL)
     for address in recipients(participant):
+        with in_locale(recipient_locale(address)):  # the invite's words in the reader's
+            ev = _ics_event(session, item, sequence=sequence, cancelled=method == ical.CANCEL)
         data = ical.invite(ev, method=method, attendee_email=address,
                            attendee_name=participant.contact_name or participant.display_name,
                            now=utcnow(), alarm_minutes=15)
@@ -175,12 +176,13 @@ def cancel_invites(session: MeetingSession, meeting: Meeting) -> dict[int, Any]:
     out = {}
     for who in (meeting.a, meeting.b):
         item = next(i for i in items(session, who) if i.meeting.id == meeting.id)
-        ev = _ics_event(session, item, sequence=meeting.sequence + 1, cancelled=True)
+        address = (recipients(who) or ["inconnu@invalid.example"])[0]
+        with in_locale(recipient_locale(address)):
+            ev = _ics_event(session, item, sequence=meeting.sequence + 1, cancelled=True)
         out[who.id] = [outbox.Attachment(
             "annulation.ics", ical.content_type(ical.CANCEL),
-            ical.invite(ev, method=ical.CANCEL, attendee_email=(recipients(who) or [
-                "inconnu@invalid.example"])[0], attendee_name=who.display_name,
-                now=utcnow()))]
+            ical.invite(ev, method=ical.CANCEL, attendee_email=address,
+                        attendee_name=who.display_name, now=utcnow()))]
     return out
 
 
@@ -190,9 +192,10 @@ def send_agendas(session: MeetingSession, people: list[MeetingParticipant],
     link = external_url("esspresso.detail", session_id=session.id)
     subject = _l("ESSpresso : votre agenda de rendez-vous est prêt")
     for p in people:
-        attachments = [outbox.Attachment("agenda-esspresso.ics",
-                                         "text/calendar; charset=UTF-8",
-                                         agenda_ics(session, p))] if counts.get(p.id) else []
+        def attachments(p=p) -> list[outbox.Attachment]:
+            return [outbox.Attachment("agenda-esspresso.ics", "text/calendar; charset=UTF-8",
+                                      agenda_ics(session, p))] if counts.get(p.id) else []
+
         tell(p, "esspresso_published", subject, session=session, count=counts.get(p.id, 0),
              link=link, pdf_link=external_url("esspresso.agenda_pdf", session_id=session.id,
                                               pour=p.id),

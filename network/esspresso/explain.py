@@ -1,8 +1,6 @@
 """Why each participant got (or did not get) each wished meeting, for the ESSpresso pages.
 
-Reasons carry a stable code (for templates and tests) and a French label: the label is the
-gettext message id, marked by `N_` (which only marks it for the catalogue: this module imports
-nothing from Flask), so a page translates it with `gettext(REASONS[code])`.
+Reasons carry a stable code (for templates and tests) and a French label (for people).
 """
 
 from __future__ import annotations
@@ -12,20 +10,13 @@ from dataclasses import dataclass, field
 
 from .instance import Instance, Meeting, Schedule
 
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction into the catalogue; translated where it is shown."""
-    return message
-
-
 REASONS: dict[str, str] = {
-    "no_common_slot": N_("Aucun créneau de disponibilité en commun"),
-    "own_cap_reached": N_("Votre agenda est complet"),
-    "other_side_full": N_("L'agenda de l'autre participant est complet"),
-    "no_common_free_slot": N_("Vos créneaux encore libres ne coïncident pas"),
-    "tables_full": N_("Toutes les tables sont occupées sur vos créneaux libres communs"),
-    "not_scheduled": N_("Rendez-vous encore possible mais non planifié"),
+    "no_common_slot": "Aucun créneau de disponibilité en commun",
+    "own_cap_reached": "Votre agenda est complet",
+    "other_side_full": "L'agenda de l'autre participant est complet",
+    "no_common_free_slot": "Vos créneaux encore libres ne coïncident pas",
+    "tables_full": "Toutes les tables sont occupées sur vos créneaux libres communs",
+    "not_scheduled": "Rendez-vous encore possible mais non planifié",
 }
 
 

@@ -112,7 +112,8 @@ def figures(*, acting: Any, session_id: int | None = None) -> Figures:
         contract = any(o.follow_up == FollowUp.CONTRACT for o in said)
         cats = needs.get(m.a_id, [])
         common = [c for c in cats if c.id in offers.get(m.b_id, set())]
-        category = (common or cats)[0].name if (common or cats) else _("Non précisée")
+        category = adapters.category_label((common or cats)[0]) if (common or cats) \
+            else _("Non précisée")
         structure = structures.get(m.b.organisation_id)
         territory = structure.territory.name if structure is not None \
             and structure.territory is not None else ""

@@ -6,6 +6,7 @@ adds what ESSpresso says to people, through the outbox, in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -42,13 +43,21 @@ def slot_label(session: MeetingSession, slot_index: int) -> str:
 
 
 def tell(participant: MeetingParticipant, template: str, subject: Any, *,
-         attachments: list[outbox.Attachment] | None = None, **context: Any) -> None:
+         attachments: list[outbox.Attachment] | Callable[[], list[outbox.Attachment]]
+         | None = None, **context: Any) -> None:
     """`subject` is a lazy string: the outbox renders it, and the mail, in each recipient's
-    language (and makes it a single line)."""
+    language (and makes it a single line). `attachments` may be a function, then called once
+    per address in that recipient's language (an .ics says "Table 3" in English)."""
+    from network.core.i18n import in_locale, recipient_locale
+
     for address in recipients(participant):
+        files = attachments
+        if callable(attachments):
+            with in_locale(recipient_locale(address)):
+                files = attachments()
         outbox.enqueue(address, template, subject=subject,
                        context={"participant": participant, **context},
-                       attachments=attachments)
+                       attachments=files)
 
 
 def book_meeting(session: MeetingSession, buyer_id: int, supplier_id: int, slot_index: int,

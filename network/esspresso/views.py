@@ -33,7 +33,8 @@ def labels():
     from network.esspresso.rules import AMOUNTS, RESERVATIONS, TIMINGS
 
     return {"amounts": AMOUNTS, "timings": TIMINGS, "reservations": RESERVATIONS,
-            "territories": adapters.territories(), "side_a": SIDE_A}
+            "territories": adapters.territories(), "side_a": SIDE_A,
+            "category_label": adapters.category_label}
 
 
 def _session(session_id: int):
@@ -70,7 +71,7 @@ def _territory_choices(blank: str):
 
 def _category_choices():
     return forms.choices([(0, _("— choisir —"))]
-                         + [(c.id, c.name) for c in adapters.list_categories()])
+                         + [(c.id, adapters.category_label(c)) for c in adapters.list_categories()])
 
 
 def _setup_need(form) -> None:
@@ -234,7 +235,7 @@ def register_supplier(session_id: int):
     form = forms.SupplierRegistrationForm()
     form.organisation_id.choices = forms.choices((s.organisation_id, s.display_name)
                                                  for s in structures)
-    offered = sorted({(o.category.id, o.category.name) for s in structures
+    offered = sorted({(o.category.id, adapters.category_label(o.category)) for s in structures
                       for o in s.offerings}, key=lambda c: c[1])
     form.categories.choices = forms.choices(offered)
     if request.method == "GET":
