@@ -118,7 +118,9 @@ def agenda_pdf(session: MeetingSession, participant: MeetingParticipant) -> byte
     from network.events.printing import table_pdf
 
     event = adapters.event_of(session.event_id)
-    rows = [(f"{when(i.starts_at, 'time')}–{when(i.ends_at, 'time')}", str(i.table),
+    from network.esspresso.meetings import hours
+
+    rows = [(hours(i.starts_at, i.ends_at), str(i.table),
              i.other.display_name, "\n".join(x for x in (i.contact, i.email) if x))
             for i in items(session, participant)]
     return table_pdf(

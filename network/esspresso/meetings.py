@@ -34,12 +34,25 @@ def recipients(participant: MeetingParticipant) -> list[str]:
     return [participant.guest_email] if participant.guest_email else []
 
 
+# The hours of a slot, one style per language: "16h30–16h50", "16:30–16:50",
+# "16:30–16:50 Uhr" (a 12-hour clock would write "4:30 PM–4:50 PM" on every row).
+_HOUR = {"fr": "HH'h'mm", "en": "HH:mm", "de": "HH:mm"}
+_HOURS = {"fr": "{}–{}", "en": "{}–{}", "de": "{}–{} Uhr"}
+
+
+def hours(starts_at: datetime, ends_at: datetime) -> str:
+    from network.core.i18n import current, when
+
+    lang = current() if current() in _HOUR else "fr"
+    return _HOURS[lang].format(when(starts_at, _HOUR[lang]), when(ends_at, _HOUR[lang]))
+
+
 def slot_label(session: MeetingSession, slot_index: int) -> str:
     """« 02/12/2026 16h30–16h50 » in the current language."""
     from network.core.i18n import when
 
     slot = session.slots[slot_index]
-    return f"{when(slot.starts_at, 'short')}–{when(slot.ends_at, 'time')}"
+    return f"{when(slot.starts_at, 'shortdate')} {hours(slot.starts_at, slot.ends_at)}"
 
 
 def tell(participant: MeetingParticipant, template: str, subject: Any, *,

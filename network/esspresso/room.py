@@ -94,7 +94,9 @@ def _grid(rows: list[list[str]], widths: list[float], st: dict[str, Any]) -> Tab
 
 
 def _hours(slot: MeetingSlot) -> str:
-    return f"{when(slot.starts_at, 'time')}–{when(slot.ends_at, 'time')}"
+    from network.esspresso.meetings import hours
+
+    return hours(slot.starts_at, slot.ends_at)
 
 
 def _subtitle(session: MeetingSession) -> str:

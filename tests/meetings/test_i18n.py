@@ -161,3 +161,17 @@ def test_french_mail_for_a_french_reader(db, session, make_buyer, make_supplier)
     assert "a réservé un rendez-vous d'affaires" in mail.body_text
     day = format_date(to_paris(session.slots[0].starts_at).date(), "EEEE", locale="fr")
     assert day in mail.body_text and "14h00" in mail.body_text
+
+
+def test_wish_reasons_translate_the_schedulers_codes(app):
+    """explain.py (no Flask) and the pages name the same reasons with the same French."""
+    from network.core.i18n import in_locale
+    from network.esspresso.explain import REASONS
+    from network.esspresso.rules import WISH_REASONS
+
+    assert set(WISH_REASONS) == set(REASONS)
+    with app.test_request_context():
+        with in_locale("fr"):
+            assert {k: str(v) for k, v in WISH_REASONS.items()} == REASONS
+        with in_locale("de"):
+            assert str(WISH_REASONS["tables_full"]).startswith("In Ihren gemeinsamen")
