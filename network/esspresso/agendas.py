@@ -48,7 +48,7 @@ def can_see(acting: Any, session: MeetingSession, participant: MeetingParticipan
 def require_agenda(acting: Any, session: MeetingSession,
                    participant: MeetingParticipant) -> None:
     require(can_see(acting, session, participant),
-            _("Cet agenda est réservé à l'équipe du participant et aux organisateurs."),
+            _("Cet agenda est réservé à l'équipe du participant et aux organisateur·rices."),
             "not_your_agenda")
 
 

@@ -463,7 +463,7 @@ def add_organiser(session_id: int):
         engine_sessions.add_organiser(session, user, acting=current_user)
 
     return act(add, to=url_for(".organiser", session_id=session.id, _anchor="organisateurs"),
-               done=_("Organisateur ajouté."))
+               done=_("Organisateur·rice ajouté·e."))
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])
