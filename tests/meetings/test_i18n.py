@@ -57,7 +57,7 @@ def typed_by_people(session, *sides) -> list[str]:
     out = [session.title, "ESSpresso"]
     for side in sides:
         p = side.participant
-        out.append(p.display_name)
+        out += [p.display_name, p.contact_name or ""]
         entry = catalogue.entry_of(session, p)
         out += [n.description for n in entry.needs] + [n.category.name for n in entry.needs]
         out += [o.category.name for o in entry.offers]
@@ -175,3 +175,72 @@ def test_wish_reasons_translate_the_schedulers_codes(app):
             assert {k: str(v) for k, v in WISH_REASONS.items()} == REASONS
         with in_locale("de"):
             assert str(WISH_REASONS["tables_full"]).startswith("In Ihren gemeinsamen")
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(io.BytesIO(data))
+    try:
+        return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_esspresso_page_and_print_in_english_and_german(db, app, day, staff, login,
+                                                              to_now, lang):
+    """The day is on: every page a buyer or an organiser reads, the printed agenda, table
+    plan and sheets, and the .ics, with no French outside what people typed."""
+    from icalendar import Calendar
+
+    from network.esspresso import planning
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    to_now(day.session, minutes_in=5)
+    sid, buyer = day.session.id, day.buyers[0]
+    planning.run_scheduler(day.session, acting=staff, time_limit=2)  # a preview to show
+    from network.meetings import day as engine_day
+
+    engine_day.mark(day.session, day.meetings[0], "held", acting=staff)  # figures to chart
+    db.session.commit()
+    as_buyer, as_staff = app.test_client(), app.test_client()
+    login(buyer.user, on=as_buyer)
+    login(staff, on=as_staff)
+    for c in (as_buyer, as_staff):
+        in_language(c, lang)
+    typed = typed_by_people(day.session, *day.buyers, *day.suppliers) + [
+        app.config["SITE_NAME"]]
+    pages = [
+        (as_buyer, "/esspresso/"), (as_buyer, f"/esspresso/{sid}"),
+        (as_buyer, f"/esspresso/{sid}/catalogue"),
+        (as_buyer, f"/esspresso/{sid}/bilan"),
+        (as_buyer, f"/esspresso/acheteurs/{buyer.organisation_id}/equipe"),
+        (as_buyer, "/esspresso/acheteurs/nouveau"),
+        (as_staff, f"/esspresso/{sid}/organisation"), (as_staff, f"/esspresso/{sid}/salle"),
+        (as_staff, "/esspresso/impact"), (as_staff, "/esspresso/nouvelle"),
+    ]
+    for client, path in pages:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        body = page.get_data(as_text=True)
+        title = html.unescape(re.search(r"<title>(.*?)</title>", body, re.S).group(1))
+        left = french_left(visible_main(body) + " " + title, typed)
+        assert not left, f"{path}:\n" + "\n".join(left)
+    screen = as_staff.get(f"/esspresso/{sid}/ecran").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in screen
+    left = french_left(html.unescape(re.sub(r"<[^>]+>", " ", screen)), typed)
+    assert not left, "screen:\n" + "\n".join(left)
+    prints = [as_buyer.get(f"/esspresso/{sid}/agenda.pdf"),
+              as_staff.get(f"/esspresso/{sid}/plan-des-tables.pdf"),
+              as_staff.get(f"/esspresso/{sid}/fiches-tables.pdf")]
+    for pdf in prints:
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        left = french_left(pdf_text(pdf.data), typed)
+        assert not left, "\n".join(left)
+    ics = Calendar.from_ical(as_buyer.get(f"/esspresso/{sid}/agenda.ics").data)
+    words = " ".join(str(e.get(k, "")) for e in ics.walk("VEVENT")
+                     for k in ("summary", "description", "location"))
+    assert not (left := french_left(words, typed)), "\n".join(left)
