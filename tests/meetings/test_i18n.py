@@ -97,7 +97,8 @@ def test_session_page_in_english_and_german(db, session, booked, lang):
         assert phrase in text, phrase
     day = format_date(to_paris(session.starts_at).date(), "EEEE", locale=lang)
     assert day in text  # the date in the page's language
-    assert not (left := french_left(text, typed_by_people(session, buyer, supplier, other))), "\n".join(left)
+    typed = typed_by_people(session, buyer, supplier, other)
+    assert not (left := french_left(text, typed)), "\n".join(left)
     assert f'lang="{lang}"' in page.get_data(as_text=True)
 
 
@@ -111,13 +112,14 @@ def test_booking_page_in_english_and_german(db, session, booked, lang):
     for phrase in EXPECTED[lang]["book"]:
         assert phrase in text, phrase
     assert re.search(r"\b14[:h.]40\b|2:40", text)  # the free slots' times are shown
-    assert not (left := french_left(text, typed_by_people(session, buyer, supplier, other))), "\n".join(left)
+    typed = typed_by_people(session, buyer, supplier, other)
+    assert not (left := french_left(text, typed)), "\n".join(left)
     # a refusal comes back in the same language, at its field
     taken = client.post(f"/esspresso/{session.id}/reserver/{other.participant.id}",
                         data={"slot": 1})
     assert taken.status_code in (409, 422)
     refused = visible_main(taken.get_data(as_text=True))
-    assert not (left := french_left(refused, typed_by_people(session, buyer, supplier, other))), "\n".join(left)
+    assert not (left := french_left(refused, typed)), "\n".join(left)
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
