@@ -22,6 +22,12 @@ def list_categories() -> list[Any]:
     return reference.list_categories()
 
 
+def category_label(category: Any) -> str:
+    """A purchase category's name in the page's language (the directory translates the seeded
+    ones; a name typed by the staff stays as typed)."""
+    return str(getattr(category, "label", None) or category.name)
+
+
 def category_by_id(category_id: int) -> Any | None:
     from network.directory.models import PurchaseCategory
 

@@ -14,11 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from network.core import signals
 from network.core.auth import require
-from network.core.time import to_paris, utcnow
+from network.core.i18n import in_locale, recipient_locale, when
+from network.core.time import utcnow
 from network.core.urls import external_url
 from network.esspresso import adapters
 from network.esspresso.meetings import recipients, tell
@@ -46,7 +48,7 @@ def can_see(acting: Any, session: MeetingSession, participant: MeetingParticipan
 def require_agenda(acting: Any, session: MeetingSession,
                    participant: MeetingParticipant) -> None:
     require(can_see(acting, session, participant),
-            _("Cet agenda est réservé à l'équipe du participant et aux organisateurs."),
+            _("Cet agenda est réservé à l'équipe du participant et aux organisateur·rices."),
             "not_your_agenda")
 
 
@@ -116,12 +118,14 @@ def agenda_pdf(session: MeetingSession, participant: MeetingParticipant) -> byte
     from network.events.printing import table_pdf
 
     event = adapters.event_of(session.event_id)
-    rows = [(f"{to_paris(i.starts_at):%H:%M}–{to_paris(i.ends_at):%H:%M}", str(i.table),
+    from network.esspresso.meetings import hours
+
+    rows = [(hours(i.starts_at, i.ends_at), str(i.table),
              i.other.display_name, "\n".join(x for x in (i.contact, i.email) if x))
             for i in items(session, participant)]
     return table_pdf(
         title=_("Agenda de %(name)s", name=participant.display_name),
-        subtitle_lines=[session.title, f"{to_paris(session.starts_at):%d/%m/%Y}"
+        subtitle_lines=[session.title, when(session.starts_at, "date")
                         + (f" — {event.location}" if event and event.location else "")],
         columns=[_("Heure"), _("Table"), _("Avec"), _("Contact")], widths=[28, 16, 70, 68],
         rows=rows, row_height=None, footer=session.title,
@@ -129,13 +133,14 @@ def agenda_pdf(session: MeetingSession, participant: MeetingParticipant) -> byte
 
 
 def _invite(session: MeetingSession, item: Item, participant: MeetingParticipant, *,
-            method: str, sequence: int, template: str, subject: str,
+            method: str, sequence: int, template: str, subject: Any,
             context: dict[str, Any]) -> None:
     """One mail per address of the participant's team, each with its own invite."""
     from network.events import ical
 
-    ev = _ics_event(session, item, sequence=sequence, cancelled=method == ical.CANCEL)
     for address in recipients(participant):
+        with in_locale(recipient_locale(address)):  # the invite's words in the reader's
+            ev = _ics_event(session, item, sequence=sequence, cancelled=method == ical.CANCEL)
         data = ical.invite(ev, method=method, attendee_email=address,
                            attendee_name=participant.contact_name or participant.display_name,
                            now=utcnow(), alarm_minutes=15)
@@ -148,7 +153,6 @@ def _invite(session: MeetingSession, item: Item, participant: MeetingParticipant
 def meeting_moved(session: MeetingSession, meeting: Meeting, old_slot: int,
                   old_table: int) -> None:
     """Both sides get the updated invite (same UID, SEQUENCE one higher)."""
-    from network.esspresso.meetings import slot_label
     from network.events import ical
 
     link = external_url("esspresso.detail", session_id=session.id)
@@ -156,11 +160,11 @@ def meeting_moved(session: MeetingSession, meeting: Meeting, old_slot: int,
         item = next(i for i in items(session, who) if i.meeting.id == meeting.id)
         _invite(session, item, who, method=ical.REQUEST, sequence=meeting.sequence,
                 template="esspresso_moved",
-                subject=_("ESSpresso : votre rendez-vous avec %(other)s a changé",
-                          other=other.display_name),
-                context={"other": other, "when": slot_label(session, meeting.slot_index),
+                subject=_l("ESSpresso : votre rendez-vous avec %(other)s a changé",
+                           other=other.display_name),
+                context={"other": other, "slot": session.slots[meeting.slot_index],
                          "table": meeting.table_number,
-                         "before": slot_label(session, old_slot), "old_table": old_table,
+                         "before": session.slots[old_slot], "old_table": old_table,
                          "link": link})
 
 
@@ -174,12 +178,13 @@ def cancel_invites(session: MeetingSession, meeting: Meeting) -> dict[int, Any]:
     out = {}
     for who in (meeting.a, meeting.b):
         item = next(i for i in items(session, who) if i.meeting.id == meeting.id)
-        ev = _ics_event(session, item, sequence=meeting.sequence + 1, cancelled=True)
+        address = (recipients(who) or ["inconnu@invalid.example"])[0]
+        with in_locale(recipient_locale(address)):
+            ev = _ics_event(session, item, sequence=meeting.sequence + 1, cancelled=True)
         out[who.id] = [outbox.Attachment(
             "annulation.ics", ical.content_type(ical.CANCEL),
-            ical.invite(ev, method=ical.CANCEL, attendee_email=(recipients(who) or [
-                "inconnu@invalid.example"])[0], attendee_name=who.display_name,
-                now=utcnow()))]
+            ical.invite(ev, method=ical.CANCEL, attendee_email=address,
+                        attendee_name=who.display_name, now=utcnow()))]
     return out
 
 
@@ -187,11 +192,12 @@ def send_agendas(session: MeetingSession, people: list[MeetingParticipant],
                  counts: dict[int, int]) -> None:
     """At publishing: each participant's team gets the agenda, its .ics attached."""
     link = external_url("esspresso.detail", session_id=session.id)
-    subject = _("ESSpresso : votre agenda de rendez-vous est prêt")
+    subject = _l("ESSpresso : votre agenda de rendez-vous est prêt")
     for p in people:
-        attachments = [outbox.Attachment("agenda-esspresso.ics",
-                                         "text/calendar; charset=UTF-8",
-                                         agenda_ics(session, p))] if counts.get(p.id) else []
+        def attachments(p=p) -> list[outbox.Attachment]:
+            return [outbox.Attachment("agenda-esspresso.ics", "text/calendar; charset=UTF-8",
+                                      agenda_ics(session, p))] if counts.get(p.id) else []
+
         tell(p, "esspresso_published", subject, session=session, count=counts.get(p.id, 0),
              link=link, pdf_link=external_url("esspresso.agenda_pdf", session_id=session.id,
                                               pour=p.id),

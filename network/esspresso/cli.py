@@ -8,6 +8,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from network.core.auth import System
 from network.core.errors import DomainError
@@ -58,7 +59,8 @@ def schedule(session_id: int, publish: bool, time_limit: float) -> None:
                        f"{f['empty_tables']} ; temps morts {f['idle_gaps']}.")
             if publish:
                 told = planning.publish(session, run.id, acting=acting)
-                click.echo(f"Agenda publié : {told} participants prévenus.")
+                click.echo(ngettext("Agenda publié : %(num)d participant prévenu.",
+                                    "Agenda publié : %(num)d participants prévenus.", told))
     except DomainError as err:
         raise click.ClickException(err.message) from err
 
@@ -70,4 +72,5 @@ def remind_outcomes() -> None:
 
     with unit_of_work():
         told = outcomes.remind()
-    click.echo(f"Rappels de bilan envoyés : {told} participants.")
+    click.echo(ngettext("Rappel de bilan envoyé : %(num)d participant.",
+                        "Rappels de bilan envoyés : %(num)d participants.", told))

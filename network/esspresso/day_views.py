@@ -164,7 +164,7 @@ def move_meeting(session_id: int, meeting_id: int):
             agendas.meeting_moved(session, meeting, slot, table)
 
     if not form.validate_on_submit():
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+        flash(" ".join(str(e) for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for(".room_page", session_id=session.id))
     return act(move, to=url_for(".room_page", session_id=session.id),
                done=_("Rendez-vous déplacé : les deux participants reçoivent l'invitation "
@@ -224,13 +224,13 @@ def _impact_args():
 @bp.get("/impact")
 @staff_required
 def impact_page():
-    from network.core.charts import bar_svg, fmt
+    from network.core.charts import bar_svg
 
     session_id = _impact_args()
     fig = impact.figures(acting=current_user, session_id=session_id)
     charts = [(d, chart, Markup(bar_svg(chart))) for d, chart in impact.charts(fig)]
     return render_template("esspresso/impact.html", fig=fig, charts=charts,
-                           titles=impact.dimension_titles(), session_id=session_id, fmt=fmt)
+                           titles=impact.dimension_titles(), session_id=session_id)
 
 
 @bp.get("/impact.csv")

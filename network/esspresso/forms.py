@@ -108,7 +108,8 @@ class WishForm(Form):
     target = HiddenField(validators=[DataRequired()])
     priority = SelectField(_l("Souhait"), coerce=_int_or_zero,
                            choices=choices([(0, _l("Pas de souhait"))]
-                                           + [(k, f"{k} – {v}") for k, v in PRIORITIES.items()]))
+                                           + [(k, _l("%(p)s – %(label)s", p=k, label=v))
+                                              for k, v in PRIORITIES.items()]))
 
 
 class ReasonForm(Form):

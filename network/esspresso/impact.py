@@ -51,6 +51,12 @@ def dimension_titles() -> dict[str, str]:
             "supplier_kind": _("Par type de fournisseur")}
 
 
+def chart_titles() -> dict[str, str]:
+    return {"category": _("Rendez-vous tenus par catégorie d'achat"),
+            "territory": _("Rendez-vous tenus par territoire"),
+            "supplier_kind": _("Rendez-vous tenus par type de fournisseur")}
+
+
 def supplier_kind(structure: Any) -> str:
     if structure is None:
         return _("Autre")
@@ -106,7 +112,8 @@ def figures(*, acting: Any, session_id: int | None = None) -> Figures:
         contract = any(o.follow_up == FollowUp.CONTRACT for o in said)
         cats = needs.get(m.a_id, [])
         common = [c for c in cats if c.id in offers.get(m.b_id, set())]
-        category = (common or cats)[0].name if (common or cats) else _("Non précisée")
+        category = adapters.category_label((common or cats)[0]) if (common or cats) \
+            else _("Non précisée")
         structure = structures.get(m.b.organisation_id)
         territory = structure.territory.name if structure is not None \
             and structure.territory is not None else ""
@@ -129,8 +136,8 @@ def charts(fig: Figures) -> list[tuple[str, Any]]:
     """(dimension, Chart of meetings held) for the page; the table beside holds the rest."""
     from network.core.charts import Chart
 
-    titles = dimension_titles()
-    return [(d, Chart(title=_("Rendez-vous tenus — %(by)s", by=titles[d].lower()),
+    titles, chart_title = dimension_titles(), chart_titles()
+    return [(d, Chart(title=chart_title[d],
                       rows=[(line.label, line.held) for line in fig.by[d]], unit="",
                       key=f"impact-{d}", header=(titles[d], _("Rendez-vous tenus"))))
             for d in DIMENSIONS]

@@ -6,12 +6,12 @@ adds what ESSpresso says to people, through the outbox, in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from network.core.text import single_line
 from network.core.urls import external_url
 from network.extensions import db
 from network.meetings import booking as engine
@@ -34,19 +34,43 @@ def recipients(participant: MeetingParticipant) -> list[str]:
     return [participant.guest_email] if participant.guest_email else []
 
 
+# The hours of a slot, one style per language: "16h30–16h50", "16:30–16:50",
+# "16:30–16:50 Uhr" (a 12-hour clock would write "4:30 PM–4:50 PM" on every row).
+_HOUR = {"fr": "HH'h'mm", "en": "HH:mm", "de": "HH:mm"}
+_HOURS = {"fr": "{}–{}", "en": "{}–{}", "de": "{}–{} Uhr"}
+
+
+def hours(starts_at: datetime, ends_at: datetime) -> str:
+    from network.core.i18n import current, when
+
+    lang = current() if current() in _HOUR else "fr"
+    return _HOURS[lang].format(when(starts_at, _HOUR[lang]), when(ends_at, _HOUR[lang]))
+
+
 def slot_label(session: MeetingSession, slot_index: int) -> str:
-    from network.core.time import to_paris
+    """« 02/12/2026 16h30–16h50 » in the current language."""
+    from network.core.i18n import when
 
     slot = session.slots[slot_index]
-    return f"{to_paris(slot.starts_at):%d/%m/%Y %H:%M}–{to_paris(slot.ends_at):%H:%M}"
+    return f"{when(slot.starts_at, 'shortdate')} {hours(slot.starts_at, slot.ends_at)}"
 
 
-def tell(participant: MeetingParticipant, template: str, subject: str, *,
-         attachments: list[outbox.Attachment] | None = None, **context: Any) -> None:
+def tell(participant: MeetingParticipant, template: str, subject: Any, *,
+         attachments: list[outbox.Attachment] | Callable[[], list[outbox.Attachment]]
+         | None = None, **context: Any) -> None:
+    """`subject` is a lazy string: the outbox renders it, and the mail, in each recipient's
+    language (and makes it a single line). `attachments` may be a function, then called once
+    per address in that recipient's language (an .ics says "Table 3" in English)."""
+    from network.core.i18n import in_locale, recipient_locale
+
     for address in recipients(participant):
-        outbox.enqueue(address, template, subject=single_line(subject),
+        files = attachments
+        if callable(attachments):
+            with in_locale(recipient_locale(address)):
+                files = attachments()
+        outbox.enqueue(address, template, subject=subject,
                        context={"participant": participant, **context},
-                       attachments=attachments)
+                       attachments=files)
 
 
 def book_meeting(session: MeetingSession, buyer_id: int, supplier_id: int, slot_index: int,
@@ -55,8 +79,8 @@ def book_meeting(session: MeetingSession, buyer_id: int, supplier_id: int, slot_
     supplier = get_participant(session, supplier_id)
     meeting = engine.book(session, buyer, supplier, slot_index, acting=acting, now=now)
     tell(supplier, "esspresso_booked",
-         _("ESSpresso : %(buyer)s vous propose un rendez-vous", buyer=buyer.display_name),
-         session=session, buyer=buyer, meeting=meeting, when=slot_label(session, slot_index),
+         _l("ESSpresso : %(buyer)s vous propose un rendez-vous", buyer=buyer.display_name),
+         session=session, buyer=buyer, meeting=meeting, slot=session.slots[slot_index],
          link=external_url("esspresso.detail", session_id=session.id))
     return meeting
 
@@ -70,9 +94,9 @@ def decline_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
     invites = cancel_invites(session, meeting)
     engine.decline(session, meeting, acting=acting, reason=reason, now=now)
     tell(buyer, "esspresso_declined",
-         _("ESSpresso : %(supplier)s a décliné votre rendez-vous",
-           supplier=supplier.display_name),
-         session=session, other=supplier, when=slot_label(session, slot),
+         _l("ESSpresso : %(supplier)s a décliné votre rendez-vous",
+            supplier=supplier.display_name),
+         session=session, other=supplier, slot=session.slots[slot],
          reason=reason, link=external_url("esspresso.catalogue_page", session_id=session.id),
          attachments=invites.get(buyer.id))
 
@@ -90,8 +114,8 @@ def cancel_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
     for told, other in ((a, b), (b, a)):
         if not acts_for(acting, told):
             tell(told, "esspresso_cancelled",
-                 _("ESSpresso : rendez-vous annulé avec %(other)s", other=other.display_name),
-                 session=session, other=other, when=slot_label(session, slot), reason=reason,
+                 _l("ESSpresso : rendez-vous annulé avec %(other)s", other=other.display_name),
+                 session=session, other=other, slot=session.slots[slot], reason=reason,
                  link=external_url("esspresso.detail", session_id=session.id),
                  attachments=invites.get(told.id))
 

@@ -15,7 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from network.core.errors import NotFound
-from network.core.time import as_utc, to_paris
+from network.core.i18n import when
+from network.core.time import as_utc
 from network.esspresso import adapters
 from network.meetings.booking import list_meetings
 from network.meetings.day import rounds
@@ -93,13 +94,15 @@ def _grid(rows: list[list[str]], widths: list[float], st: dict[str, Any]) -> Tab
 
 
 def _hours(slot: MeetingSlot) -> str:
-    return f"{to_paris(slot.starts_at):%H:%M}–{to_paris(slot.ends_at):%H:%M}"
+    from network.esspresso.meetings import hours
+
+    return hours(slot.starts_at, slot.ends_at)
 
 
 def _subtitle(session: MeetingSession) -> str:
     event = adapters.event_of(session.event_id)
     place = f" — {event.location}" if event is not None and event.location else ""
-    return f"{to_paris(session.starts_at):%d/%m/%Y}{place}"
+    return f"{when(session.starts_at, 'date')}{place}"
 
 
 def _build(session: MeetingSession, story: list) -> bytes:

@@ -39,3 +39,14 @@ RESERVATIONS = {
 }
 
 PRIORITIES = {1: _l("Ce serait bien"), 2: _l("Important"), 3: _l("Essentiel")}
+
+# Why a wished meeting was not scheduled: `explain.REASONS` keeps the scheduler free of Flask
+# (its French labels serve the command line); pages translate the same codes here.
+WISH_REASONS = {
+    "no_common_slot": _l("Aucun créneau de disponibilité en commun"),
+    "own_cap_reached": _l("Votre agenda est complet"),
+    "other_side_full": _l("L'agenda de l'autre participant est complet"),
+    "no_common_free_slot": _l("Vos créneaux encore libres ne coïncident pas"),
+    "tables_full": _l("Toutes les tables sont occupées sur vos créneaux libres communs"),
+    "not_scheduled": _l("Rendez-vous encore possible mais non planifié"),
+}

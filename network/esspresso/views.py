@@ -7,11 +7,13 @@ from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from network.accounts.forms import EmptyForm
 from network.core.auth import staff_required
 from network.core.errors import DomainError
+from network.core.i18n import when
 from network.core.time import PARIS, paris_to_utc, to_paris, utcnow
 from network.core.web import act, form_error, render_form, submit
 from network.esspresso import adapters, buyers, catalogue, forms, meetings, planning, registration
@@ -31,7 +33,8 @@ def labels():
     from network.esspresso.rules import AMOUNTS, RESERVATIONS, TIMINGS
 
     return {"amounts": AMOUNTS, "timings": TIMINGS, "reservations": RESERVATIONS,
-            "territories": adapters.territories(), "side_a": SIDE_A}
+            "territories": adapters.territories(), "side_a": SIDE_A,
+            "category_label": adapters.category_label}
 
 
 def _session(session_id: int):
@@ -68,7 +71,7 @@ def _territory_choices(blank: str):
 
 def _category_choices():
     return forms.choices([(0, _("— choisir —"))]
-                         + [(c.id, c.name) for c in adapters.list_categories()])
+                         + [(c.id, adapters.category_label(c)) for c in adapters.list_categories()])
 
 
 def _setup_need(form) -> None:
@@ -232,7 +235,7 @@ def register_supplier(session_id: int):
     form = forms.SupplierRegistrationForm()
     form.organisation_id.choices = forms.choices((s.organisation_id, s.display_name)
                                                  for s in structures)
-    offered = sorted({(o.category.id, o.category.name) for s in structures
+    offered = sorted({(o.category.id, adapters.category_label(o.category)) for s in structures
                       for o in s.offerings}, key=lambda c: c[1])
     form.categories.choices = forms.choices(offered)
     if request.method == "GET":
@@ -460,7 +463,7 @@ def add_organiser(session_id: int):
         engine_sessions.add_organiser(session, user, acting=current_user)
 
     return act(add, to=url_for(".organiser", session_id=session.id, _anchor="organisateurs"),
-               done=_("Organisateur ajouté."))
+               done=_("Organisateur·rice ajouté·e."))
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])
@@ -468,7 +471,7 @@ def add_organiser(session_id: int):
 def new_session():
     form = forms.SessionForm()
     form.event_id.choices = forms.choices(
-        (e.id, f"{e.title} — {to_paris(e.start_at):%d/%m/%Y}")
+        (e.id, f"{e.title} — {when(e.start_at, 'shortdate')}")
         for e in adapters.esspresso_events() if engine_sessions.session_for_event(e.id) is None)
 
     def create():
@@ -490,7 +493,8 @@ def new_session():
 
     outcome = submit(form, create)
     if outcome.ok:
-        flash(_("Session créée : %(n)s créneaux.", n=len(outcome.value.slots)), "success")
+        flash(ngettext("Session créée : %(num)d créneau.", "Session créée : %(num)d créneaux.",
+                       len(outcome.value.slots)), "success")
         return redirect(url_for(".organiser", session_id=outcome.value.id))
     return render_form("esspresso/session_form.html", form)
 

@@ -289,7 +289,7 @@ def cancel(session: MeetingSession, meeting: Meeting, *, acting: Any, reason: st
     """Either side, or an organiser, cancels before the session."""
     require(acts_for(acting, meeting.a) or acts_for(acting, meeting.b)
             or is_organiser(acting, session),
-            _("Seuls les deux participants et les organisateurs peuvent annuler ce "
+            _("Seuls les deux participants et les organisateur·rices peuvent annuler ce "
               "rendez-vous."), "not_your_meeting")
     _before_start(session, now or utcnow())
     return _drop(meeting, "cancelled", acting, reason)

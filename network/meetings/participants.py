@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -36,8 +37,10 @@ def check_presence(session: MeetingSession, presence: Presence, errors: FieldErr
         errors.add("leaves_at", _("Le départ doit suivre l'arrivée."), "bad_departure")
     if presence.max_meetings is not None and not 1 <= presence.max_meetings <= len(
             session.slots):
-        errors.add("max_meetings", _("Entre 1 et %(n)s rendez-vous (le nombre de créneaux).",
-                                     n=len(session.slots)), "bad_max")
+        errors.add("max_meetings", ngettext(
+            "Entre 1 et %(num)d rendez-vous (le nombre de créneaux).",
+            "Entre 1 et %(num)d rendez-vous (le nombre de créneaux).", len(session.slots)),
+            "bad_max")
     if not errors and (a is not None or b is not None):
         from network.meetings.rules import available_slots
 
@@ -90,9 +93,10 @@ def update_presence(participant: MeetingParticipant, presence: Presence) -> None
     db.session.refresh(participant)
     if presence.max_meetings is not None and presence.max_meetings < participant.meetings_count:
         errors = FieldErrors()
-        errors.add("max_meetings", _("Vous avez déjà %(n)s rendez-vous : annulez-en avant de "
-                                     "baisser ce nombre.", n=participant.meetings_count),
-                   "below_count")
+        errors.add("max_meetings", ngettext(
+            "Vous avez déjà %(num)d rendez-vous : annulez-en avant de baisser ce nombre.",
+            "Vous avez déjà %(num)d rendez-vous : annulez-en avant de baisser ce nombre.",
+            participant.meetings_count), "below_count")
         errors.check()
     participant.arrives_at = presence.arrives_at
     participant.leaves_at = presence.leaves_at

@@ -48,7 +48,7 @@ def is_organiser(acting: Any, session: MeetingSession) -> bool:
 
 def require_organiser(acting: Any, session: MeetingSession) -> None:
     require(is_organiser(acting, session),
-            _("Réservé aux organisateurs de cette session."), "organisers_only")
+            _("Réservé aux organisateur·rices de cette session."), "organisers_only")
 
 
 def acts_for(acting: Any, participant: MeetingParticipant) -> bool:

@@ -163,10 +163,10 @@ def test_company_books_wishes_and_the_organiser_publishes(smtp_config, live_serv
     # 6. The organiser runs the scheduler, reads the preview and publishes.
     _log_in(page, url, "camille@example.org")
     page.goto(f"{url}/esspresso/{session_id}")
-    page.get_by_role("link", name="Page organisateur").click()
+    page.get_by_role("link", name="Page d'organisation").click()
     page.get_by_role("button", name="Lancer le planificateur").click()
     page.get_by_role("heading", name="Aperçu de la proposition").wait_for()
-    assert page.get_by_text("2 au total : 1 déjà fixés, 1 nouveaux").is_visible()
+    assert page.get_by_text("2 au total : 1 déjà fixé, 1 nouveau").is_visible()
     assert page.get_by_text("priorité 3 (Essentiel) : 1 sur 1").is_visible()
     check_a11y(page, "page organisateur")
     page.get_by_role("button", name="Publier l'agenda et prévenir les participants").click()

@@ -141,7 +141,7 @@ def test_slot_just_taken_shows_the_nearest_free_slots(db, web, session, make_buy
     assert late.status_code == 409
     text = html.unescape(late.get_data(as_text=True))
     assert "vient d'être pris" in text and "Créneaux libres les plus proches" in text
-    assert len(re.findall(r"<strong>\d\d/\d\d/\d{4} \d\d:\d\d–\d\d:\d\d</strong>", text)) == 3
+    assert len(re.findall(r"<strong>\d\d/\d\d/\d{4} \d\dh\d\d–\d\dh\d\d</strong>", text)) == 3
 
 
 def test_every_write_route_refuses_the_wrong_user(db, web, session, make_buyer, make_supplier,
