@@ -280,7 +280,7 @@ def load(*, staff, member, password: str | None = None) -> list[str]:
         event_id=event.id, slot_minutes=15, tables_count=16,
         breaks=[(at(15, 30), at(15, 45))], booking_closes_at=eve, wishes_close_at=eve),
         acting=staff)
-    db.session.commit()
+    db.session.flush()
     categories = {c.code: c.id for c in db.session.scalars(select(PurchaseCategory))}
     rng = random.Random(2026)
 
@@ -297,7 +297,6 @@ def load(*, staff, member, password: str | None = None) -> list[str]:
         suppliers.append(registration.register_supplier(
             session, structure.organisation_id, presence,
             [o.category_id for o in structure.offerings], acting=contact))
-        db.session.commit()
 
     # Buyers: a company or public body each, with its needs.
     buyer_parts = []
@@ -319,7 +318,6 @@ def load(*, staff, member, password: str | None = None) -> list[str]:
         for need in more:
             registration.add_need(session, p, _need(categories, need), acting=user)
         buyer_parts.append((p, user))
-        db.session.commit()
     done.append(f"ESSpresso : session de {len(session.slots)} créneaux, {len(buyer_parts)} "
                 f"acheteurs, {len(suppliers)} fournisseurs")
 
@@ -334,7 +332,6 @@ def load(*, staff, member, password: str | None = None) -> list[str]:
             meetings.mark_wish(session, p.id, e.participant.id, rng.choice([1, 2, 2, 3, 3]),
                                acting=user)
             wishes += 1
-        db.session.commit()
     for sp in suppliers[::3]:
         contact = _contact(db.session.get(Structure, _structure_id(sp)), staff, password)
         shown, _me = catalogue(session, Filters(suggested=True), acting=contact)
@@ -342,16 +339,15 @@ def load(*, staff, member, password: str | None = None) -> list[str]:
             meetings.mark_wish(session, sp.id, e.participant.id, rng.choice([1, 2, 3]),
                                acting=contact)
             wishes += 1
-        db.session.commit()
     for (p, user), slot in zip(buyer_parts[:6], (0, 1, 2, 3, 4, 5), strict=True):
         shown, _me = catalogue(session, Filters(suggested=True), acting=user)
         for e in shown[:1]:
             try:
-                meetings.book_meeting(session, p.id, e.participant.id, slot, acting=user)
+                with db.session.begin_nested():  # a booking that does not fit leaves nothing
+                    meetings.book_meeting(session, p.id, e.participant.id, slot, acting=user)
                 bookings += 1
             except DomainError:  # a demo booking that does not fit is skipped
                 continue
-        db.session.commit()
     done.append(f"ESSpresso : {wishes} souhaits, {bookings} rendez-vous réservés "
                 f"(compte acheteur {DEMO_BUYER_EMAIL}, fournisseur {DEMO_SUPPLIER_EMAIL})")
 
@@ -359,7 +355,7 @@ def load(*, staff, member, password: str | None = None) -> list[str]:
     # room screen can be seen at once (the agendas wait in the outbox like any mail).
     run = planning.run_scheduler(session, acting=staff, time_limit=3.0)
     planning.publish(session, run.id, acting=staff)
-    db.session.commit()
+    db.session.flush()
     done.append(f"ESSpresso : agenda publié, {run.figures['meetings']} rendez-vous "
                 f"(écran de salle /esspresso/{session.id}/ecran)")
     return done
