@@ -5,8 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template
+from flask_babel import get_locale
 
 bp = Blueprint("main", __name__)
+
+#: The languages offered, each named in its own language (the switcher, the account page).
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
+
+
+@bp.app_context_processor
+def language_context() -> dict:
+    """The language a template is drawn in (a page, or a mail in its recipient's language:
+    `get_locale()` follows `force_locale`), and the languages offered."""
+    locale = get_locale()
+    offered = [code for code in current_app.config["LANGUAGES"] if code in LANGUAGE_NAMES]
+    return {"page_lang": locale.language if locale else "fr",
+            "language_names": [(code, LANGUAGE_NAMES[code]) for code in offered]}
 
 
 @bp.get("/")
