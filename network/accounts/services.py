@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -146,7 +147,7 @@ def _queue_verification(user: User) -> None:
     outbox.enqueue(
         user.email,
         "verify_email",
-        subject=_("Confirmez votre adresse e-mail"),
+        subject=_l("Confirmez votre adresse e-mail"),
         context={"user": user, "link": external_url("accounts.verify", token=token)},
     )
 
@@ -189,7 +190,7 @@ def sign_up(*, name: str, email: str, password: str) -> User:
                 < MAILS_PER_ADDRESS_PER_HOUR:
             outbox.enqueue(
                 user.email, "already_registered",
-                subject=_("Vous avez déjà un compte"),
+                subject=_l("Vous avez déjà un compte"),
                 context={"user": user,
                          "reset_link": external_url("accounts.forgot_password")},
             )
@@ -306,7 +307,7 @@ def request_password_reset(email: str) -> None:
     token = make_token(RESET, {"id": user.id, "fp": _fingerprint(user)})
     outbox.enqueue(
         user.email, "password_reset",
-        subject=_("Réinitialisation de votre mot de passe"),
+        subject=_l("Réinitialisation de votre mot de passe"),
         context={"user": user, "link": external_url("accounts.reset_password", token=token),
                  "minutes": current_app.config["PASSWORD_RESET_MAX_AGE"] // 60},
     )
@@ -365,13 +366,13 @@ def request_email_change(*, acting: Any, new_email: str, password: str) -> str:
     token = make_token(CHANGE_EMAIL, {"id": user.id, "old": user.email, "new": new_email})
     outbox.enqueue(
         new_email, "change_email",
-        subject=_("Confirmez votre nouvelle adresse e-mail"),
+        subject=_l("Confirmez votre nouvelle adresse e-mail"),
         context={"user": user, "link": external_url("accounts.confirm_email_change",
                                                     token=token)},
     )
     outbox.enqueue(
         user.email, "email_change_notice",
-        subject=_("Changement d'adresse e-mail demandé"),
+        subject=_l("Changement d'adresse e-mail demandé"),
         context={"user": user, "new_email": new_email},
         preview_safe=True,
     )

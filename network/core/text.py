@@ -90,5 +90,5 @@ def is_valid_email(email: str | None) -> bool:
 def single_line(text: str | None, *, max_length: int = 255) -> str:
     """For anything that may reach a mail header (a subject, a name): control characters
     become spaces, whitespace collapses, the length is capped."""
-    text = _CONTROL.sub(" ", text or "")
+    text = _CONTROL.sub(" ", str(text or ""))  # str(): a lazy subject
     return " ".join(text.split())[:max_length]
