@@ -50,7 +50,7 @@ def test_sign_up_verify_log_in_log_out(smtp_config, live_server, page, check_a11
     check_a11y(page, "mon compte")
     assert page.get_by_role("link", name="Mes structures").is_visible()
     page.get_by_role("button", name="Se déconnecter").click()
-    assert page.get_by_text("Vous êtes déconnecté(e)").is_visible()
+    assert page.get_by_text("Vous êtes déconnecté·e").is_visible()
     assert re.search(r"/$", page.url)
 
     page.get_by_role("banner").get_by_role("link", name="Se connecter").click()
