@@ -18,8 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from flask import has_app_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
+
+from network.core.i18n import number
 
 # Colour-blind safe, 4.5:1 on white for the text drawn in them (Okabe–Ito, darkened).
 PALETTE = ("#0b5394", "#b35900", "#2e7d32", "#8e3b8e", "#a0522d", "#00695c")
@@ -54,7 +57,9 @@ class Chart:
 
 
 def fmt(value: float) -> str:
-    """French number: 1 234, 12,5."""
+    """A number in the page's language (French outside a request: 1 234, 12,5)."""
+    if has_app_context():
+        return number(value, 0 if float(value).is_integer() else 1)
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", "\u202f")
     return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import DEFAULT_PASSWORD
 from network.accounts.models import User
 from support import link_from_outbox, outbox_messages
@@ -174,8 +176,12 @@ def test_language_switch(client):
     assert client.post("/langue", data={"lang": "en\x00"}).status_code == 400
 
 
-def test_language_cookie_is_secure_when_cookies_are(app_config, client):
+@pytest.fixture
+def secure_cookies(app_config):
     app_config["SESSION_COOKIE_SECURE"] = True
+
+
+def test_language_cookie_is_secure_when_cookies_are(secure_cookies, client):
     response = client.post("/langue", data={"lang": "de", "next": "/"})
     assert "Secure" in _lang_cookie(response)
 
