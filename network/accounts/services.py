@@ -162,14 +162,16 @@ def _check_name(name: str | None, errors: FieldErrors, field: str = "name") -> s
     return name
 
 
-def sign_up(*, name: str, email: str, password: str) -> User:
+def sign_up(*, name: str, email: str, password: str, locale: str | None = None) -> User:
     """Create an account, or — for a known address — do the same work and tell its owner.
 
     Every path hashes the password once, queues one mail and flushes, so that neither the
     answer nor its time says whether the address has an account. An address never verified
     proves nothing: signing up again with it replaces the name and password (the person who
-    reads the mailbox decides, by the link bound to the latest password)."""
+    reads the mailbox decides, by the link bound to the latest password). `locale`, the
+    language the person signed up in, becomes the account's (and its mail's) language."""
     errors = FieldErrors()
+    locale = locale if locale in current_app.config["LANGUAGES"] else None
     name = _check_name(name, errors)
     try:
         email = check_email(email)
@@ -181,7 +183,7 @@ def sign_up(*, name: str, email: str, password: str) -> User:
     password_hash = _hash(password)  # in every path, so that all take the same time
     user = get_user_by_email(email)
     if user is None:
-        user = User(email=email, name=name, password_hash=password_hash)
+        user = User(email=email, name=name, password_hash=password_hash, locale=locale or "fr")
         db.session.add(user)
         db.session.flush()
         _queue_verification(user)
@@ -196,6 +198,7 @@ def sign_up(*, name: str, email: str, password: str) -> User:
             )
     else:
         user.name, user.password_hash = name, password_hash
+        user.locale = locale or user.locale
         user.session_token = new_secret_token()  # whoever signed up before is logged out
         if _recent_mails(email, ("already_registered", "verify_email")) \
                 < MAILS_PER_ADDRESS_PER_HOUR:

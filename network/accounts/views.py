@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from network.accounts import forms, second_factor, services
-from network.core import uow
+from network.core import i18n, uow
 from network.core.errors import DomainError, PermissionDenied
 from network.core.web import act, render_form, safe_next, submit
 from network.extensions import limiter
@@ -120,7 +120,8 @@ def sign_up():
         session[AFTER_SIGN_UP] = request.args["next"]
     form = forms.SignUpForm()
     outcome = submit(form, lambda: services.sign_up(
-        name=form.name.data, email=form.email.data, password=form.password.data))
+        name=form.name.data, email=form.email.data, password=form.password.data,
+        locale=i18n.current()))
     if outcome.ok:
         session[SIGNED_UP] = outcome.value.id
         return redirect(url_for("accounts.check_inbox"))
