@@ -24,9 +24,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from network.accounts import forms, second_factor, services
@@ -41,8 +41,8 @@ AUTH_LIMIT = "10 per minute;50 per hour"
 AFTER_SIGN_UP = "next_after_sign_up"
 #: The account this browser has just created: its verification link logs it in here only.
 SIGNED_UP = "signed_up_id"
-#: The visitor's language choice: outlives the session (log-in clears it, log-out too).
-LANG_COOKIE = "lang"
+#: The visitor's language choice (i18n.COOKIE) outlives the session, which log-in and
+#: log-out clear.
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 #: Password checked, second factor awaited: {"token", "at", "remember", "next"}.
 PENDING = "second_factor_pending"
@@ -80,13 +80,9 @@ def account_gates():
     return None
 
 
-def _languages() -> tuple[str, ...]:
-    return tuple(current_app.config["LANGUAGES"])
-
-
 def set_language_cookie(response: Response, lang: str) -> Response:
     """Remember the language in this browser for a year, logged in or not."""
-    response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_SECONDS, samesite="Lax",
+    response.set_cookie(i18n.COOKIE, lang, max_age=LANG_COOKIE_SECONDS, samesite="Lax",
                         httponly=True,
                         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response
@@ -98,14 +94,14 @@ def _finish_login(user, *, remember: bool, next_url: str | None, greeting: str |
     login_user(user, remember=remember)
     # The visitor's explicit choice (the cookie) wins and is kept on the account; without
     # one, the account's language follows the person to this browser.
-    chosen = request.cookies.get(LANG_COOKIE)
-    if chosen in _languages():
+    chosen = i18n.request_choice()
+    if chosen:
         services.set_locale(chosen, acting=user)
-    lang = chosen if chosen in _languages() else user.locale
+    lang = chosen or i18n.valid(user.locale)
     response = safe_next(next_url)
-    if chosen not in _languages() and lang in _languages():
+    if not chosen and lang:
         set_language_cookie(response, lang)
-    with force_locale(lang if lang in _languages() else "fr"):  # the next page's language
+    with i18n.in_locale(lang):  # the language of the page that shows the greeting
         flash(str(greeting or _("Bonjour %(name)s !", name=user.name)), "success")
     return response
 
@@ -370,7 +366,7 @@ def set_language():
     """The language switcher (every page) and the account page: a cookie for this browser,
     and the account's language when logged in (mail follows it)."""
     lang = request.form.get("lang", "fr")
-    if not forms.EmptyForm().validate_on_submit() or lang not in _languages():
+    if not forms.EmptyForm().validate_on_submit() or not i18n.valid(lang):
         abort(400)
     if current_user.is_authenticated:
         services.set_locale(lang, acting=_me())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template
-from flask_babel import get_locale
+
+from network.core import i18n
 
 bp = Blueprint("main", __name__)
 
@@ -16,10 +17,9 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
 @bp.app_context_processor
 def language_context() -> dict:
     """The language a template is drawn in (a page, or a mail in its recipient's language:
-    `get_locale()` follows `force_locale`), and the languages offered."""
-    locale = get_locale()
+    it follows `i18n.in_locale`), and the languages offered."""
     offered = [code for code in current_app.config["LANGUAGES"] if code in LANGUAGE_NAMES]
-    return {"page_lang": locale.language if locale else "fr",
+    return {"page_lang": i18n.current(),
             "language_names": [(code, LANGUAGE_NAMES[code]) for code in offered]}
 
 
