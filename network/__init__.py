@@ -187,22 +187,23 @@ def register_unit_of_work(app: Flask) -> None:
 
 
 ERROR_TEXT = {
-    400: ("Requête incorrecte", "La demande n'a pas pu être comprise. Vérifiez le lien ou le "
-          "formulaire, puis réessayez."),
-    403: ("Accès refusé", "Vous n'avez pas le droit d'accéder à cette page."),
-    404: ("Page introuvable", "Cette page n'existe pas ou a été déplacée."),
-    405: ("Action impossible", "Cette action n'est pas possible sur cette page."),
-    409: ("Conflit", "Cette action entre en conflit avec une autre modification. "
-          "Rechargez la page et réessayez."),
-    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
-    422: ("Données invalides", "Certaines informations ne sont pas valides."),
-    429: ("Trop de tentatives", "Vous avez fait trop de demandes en peu de temps. Patientez "
-          "quelques minutes avant de réessayer."),
+    400: (_l("Requête incorrecte"), _l("La demande n'a pas pu être comprise. Vérifiez le lien "
+          "ou le formulaire, puis réessayez.")),
+    403: (_l("Accès refusé"), _l("Vous n'avez pas le droit d'accéder à cette page.")),
+    404: (_l("Page introuvable"), _l("Cette page n'existe pas ou a été déplacée.")),
+    405: (_l("Action impossible"), _l("Cette action n'est pas possible sur cette page.")),
+    409: (_l("Conflit"), _l("Cette action entre en conflit avec une autre modification. "
+          "Rechargez la page et réessayez.")),
+    413: (_l("Fichier trop volumineux"), _l("Le fichier envoyé dépasse la taille autorisée.")),
+    422: (_l("Données invalides"), _l("Certaines informations ne sont pas valides.")),
+    429: (_l("Trop de tentatives"), _l("Vous avez fait trop de demandes en peu de temps. "
+          "Patientez quelques minutes avant de réessayer.")),
     503: (_l("Service momentanément indisponible"), _l(
         "La base de données ne répond pas pour l'instant. Rien n'a été enregistré de cette "
         "dernière action : réessayez dans un instant.")),
-    500: ("Erreur du serveur", "Une erreur inattendue s'est produite. Rien n'a été perdu de ce "
-          "qui était déjà enregistré ; l'équipe a été prévenue. Réessayez dans un instant."),
+    500: (_l("Erreur du serveur"), _l("Une erreur inattendue s'est produite. Rien n'a été perdu "
+          "de ce qui était déjà enregistré ; l'équipe a été prévenue. Réessayez dans un "
+          "instant.")),
 }
 
 
@@ -252,8 +253,8 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
-        return render(400, "Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
-                           "Rechargez la page et réessayez.")
+        return render(400, str(_l("Le formulaire a expiré ou n'a pas été envoyé depuis ce "
+                                  "site. Rechargez la page et réessayez.")))
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from network.accounts import second_factor, services
 from network.core.auth import System
@@ -41,7 +42,8 @@ def purge_inactive(years: int) -> None:
     with unit_of_work():
         removed = services.purge_inactive(older_than=timedelta(days=365 * years),
                                           acting=System("users purge-inactive"))
-    click.echo(f"{len(removed)} compte(s) inactif(s) supprimé(s).")
+    click.echo(ngettext("%(num)d compte inactif supprimé.", "%(num)d comptes inactifs supprimés.",
+                        len(removed)))
 
 
 @cli.command("totp-code")

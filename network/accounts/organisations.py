@@ -135,7 +135,7 @@ def join_by_invitation(org_id: int, role: OrgRole, *, acting: Any,
     _lock_organisation(org_id)
     if invited_by is None or not (is_staff(invited_by)
                                   or _current_role(org_id, invited_by.id) == OrgRole.OWNER):
-        raise Conflict(_("La personne qui vous a invité(e) ne gère plus cette structure : "
+        raise Conflict(_("La personne qui vous a invité·e ne gère plus cette structure : "
                          "demandez une nouvelle invitation."), "invitation_stale")
     member = get_membership(org_id, acting.id)
     if member is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -146,7 +147,7 @@ def _queue_verification(user: User) -> None:
     outbox.enqueue(
         user.email,
         "verify_email",
-        subject=_("Confirmez votre adresse e-mail"),
+        subject=_l("Confirmez votre adresse e-mail"),
         context={"user": user, "link": external_url("accounts.verify", token=token)},
     )
 
@@ -161,14 +162,16 @@ def _check_name(name: str | None, errors: FieldErrors, field: str = "name") -> s
     return name
 
 
-def sign_up(*, name: str, email: str, password: str) -> User:
+def sign_up(*, name: str, email: str, password: str, locale: str | None = None) -> User:
     """Create an account, or — for a known address — do the same work and tell its owner.
 
     Every path hashes the password once, queues one mail and flushes, so that neither the
     answer nor its time says whether the address has an account. An address never verified
     proves nothing: signing up again with it replaces the name and password (the person who
-    reads the mailbox decides, by the link bound to the latest password)."""
+    reads the mailbox decides, by the link bound to the latest password). `locale`, the
+    language the person signed up in, becomes the account's (and its mail's) language."""
     errors = FieldErrors()
+    locale = locale if locale in current_app.config["LANGUAGES"] else None
     name = _check_name(name, errors)
     try:
         email = check_email(email)
@@ -180,7 +183,7 @@ def sign_up(*, name: str, email: str, password: str) -> User:
     password_hash = _hash(password)  # in every path, so that all take the same time
     user = get_user_by_email(email)
     if user is None:
-        user = User(email=email, name=name, password_hash=password_hash)
+        user = User(email=email, name=name, password_hash=password_hash, locale=locale or "fr")
         db.session.add(user)
         db.session.flush()
         _queue_verification(user)
@@ -189,12 +192,13 @@ def sign_up(*, name: str, email: str, password: str) -> User:
                 < MAILS_PER_ADDRESS_PER_HOUR:
             outbox.enqueue(
                 user.email, "already_registered",
-                subject=_("Vous avez déjà un compte"),
+                subject=_l("Vous avez déjà un compte"),
                 context={"user": user,
                          "reset_link": external_url("accounts.forgot_password")},
             )
     else:
         user.name, user.password_hash = name, password_hash
+        user.locale = locale or user.locale
         user.session_token = new_secret_token()  # whoever signed up before is logged out
         if _recent_mails(email, ("already_registered", "verify_email")) \
                 < MAILS_PER_ADDRESS_PER_HOUR:
@@ -306,7 +310,7 @@ def request_password_reset(email: str) -> None:
     token = make_token(RESET, {"id": user.id, "fp": _fingerprint(user)})
     outbox.enqueue(
         user.email, "password_reset",
-        subject=_("Réinitialisation de votre mot de passe"),
+        subject=_l("Réinitialisation de votre mot de passe"),
         context={"user": user, "link": external_url("accounts.reset_password", token=token),
                  "minutes": current_app.config["PASSWORD_RESET_MAX_AGE"] // 60},
     )
@@ -365,13 +369,13 @@ def request_email_change(*, acting: Any, new_email: str, password: str) -> str:
     token = make_token(CHANGE_EMAIL, {"id": user.id, "old": user.email, "new": new_email})
     outbox.enqueue(
         new_email, "change_email",
-        subject=_("Confirmez votre nouvelle adresse e-mail"),
+        subject=_l("Confirmez votre nouvelle adresse e-mail"),
         context={"user": user, "link": external_url("accounts.confirm_email_change",
                                                     token=token)},
     )
     outbox.enqueue(
         user.email, "email_change_notice",
-        subject=_("Changement d'adresse e-mail demandé"),
+        subject=_l("Changement d'adresse e-mail demandé"),
         context={"user": user, "new_email": new_email},
         preview_safe=True,
     )

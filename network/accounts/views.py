@@ -25,10 +25,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from network.accounts import forms, second_factor, services
-from network.core import uow
+from network.core import i18n, uow
 from network.core.errors import DomainError, PermissionDenied
 from network.core.web import act, render_form, safe_next, submit
 from network.extensions import limiter
@@ -39,6 +41,9 @@ AUTH_LIMIT = "10 per minute;50 per hour"
 AFTER_SIGN_UP = "next_after_sign_up"
 #: The account this browser has just created: its verification link logs it in here only.
 SIGNED_UP = "signed_up_id"
+#: The visitor's language choice (i18n.COOKIE) outlives the session, which log-in and
+#: log-out clear.
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
 #: Password checked, second factor awaited: {"token", "at", "remember", "next"}.
 PENDING = "second_factor_pending"
 PENDING_SECONDS = 300
@@ -75,13 +80,30 @@ def account_gates():
     return None
 
 
+def set_language_cookie(response: Response, lang: str) -> Response:
+    """Remember the language in this browser for a year, logged in or not."""
+    response.set_cookie(i18n.COOKIE, lang, max_age=LANG_COOKIE_SECONDS, samesite="Lax",
+                        httponly=True,
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response
+
+
 def _finish_login(user, *, remember: bool, next_url: str | None, greeting: str | None = None):
     services.record_login(user)
     session.clear()  # no fixation: a fresh session after authentication
     login_user(user, remember=remember)
-    session["lang"] = user.locale
-    flash(greeting or _("Bonjour %(name)s !", name=user.name), "success")
-    return safe_next(next_url)
+    # The visitor's explicit choice (the cookie) wins and is kept on the account; without
+    # one, the account's language follows the person to this browser.
+    chosen = i18n.request_choice()
+    if chosen:
+        services.set_locale(chosen, acting=user)
+    lang = chosen or i18n.valid(user.locale)
+    response = safe_next(next_url)
+    if not chosen and lang:
+        set_language_cookie(response, lang)
+    with i18n.in_locale(lang):  # the language of the page that shows the greeting
+        flash(str(greeting or _("Bonjour %(name)s !", name=user.name)), "success")
+    return response
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -94,7 +116,8 @@ def sign_up():
         session[AFTER_SIGN_UP] = request.args["next"]
     form = forms.SignUpForm()
     outcome = submit(form, lambda: services.sign_up(
-        name=form.name.data, email=form.email.data, password=form.password.data))
+        name=form.name.data, email=form.email.data, password=form.password.data,
+        locale=i18n.current()))
     if outcome.ok:
         session[SIGNED_UP] = outcome.value.id
         return redirect(url_for("accounts.check_inbox"))
@@ -121,7 +144,7 @@ def verify(token: str):
         # Same browser that signed up: the link and the password chosen here are enough.
         return _finish_login(user, remember=False,
                              next_url=session.get(AFTER_SIGN_UP) or url_for("accounts.account"),
-                             greeting=_("Votre adresse e-mail est confirmée. Bienvenue !"))
+                             greeting=_l("Votre adresse e-mail est confirmée. Bienvenue !"))
     flash(_("Votre adresse e-mail est confirmée. Bienvenue !"), "success")
     return redirect(url_for("accounts.login"))
 
@@ -170,9 +193,11 @@ def second_factor_login():
     outcome = submit(form, lambda: second_factor.check_second_factor(user, form.code.data))
     if outcome.ok:
         if outcome.value == "recovery":
-            flash(_("Code de secours utilisé : il en reste %(n)s. Générez-en de nouveaux "
-                    "depuis « Mon compte » si besoin.",
-                    n=second_factor.remaining_recovery_codes(user)), "info")
+            flash(ngettext("Code de secours utilisé : il en reste %(num)d. Générez-en de "
+                           "nouveaux depuis « Mon compte » si besoin.",
+                           "Code de secours utilisé : il en reste %(num)d. Générez-en de "
+                           "nouveaux depuis « Mon compte » si besoin.",
+                           second_factor.remaining_recovery_codes(user)), "info")
         return _finish_login(user, remember=bool(pending.get("remember")),
                              next_url=pending.get("next"))
     return render_form("accounts/second_factor_login.html", form)
@@ -186,7 +211,7 @@ def logout():
             services.end_sessions(acting=_me())
         logout_user()
         session.clear()
-        flash(_("Vous êtes déconnecté(e)."), "success")
+        flash(_("Vous êtes déconnecté·e."), "success")
     return redirect(url_for("main.home"))
 
 
@@ -336,11 +361,13 @@ def second_factor_setup():
 
 
 @bp.post("/langue")
+@bp.post("/compte/langue")
 def set_language():
+    """The language switcher (every page) and the account page: a cookie for this browser,
+    and the account's language when logged in (mail follows it)."""
     lang = request.form.get("lang", "fr")
-    if not forms.EmptyForm().validate_on_submit() or lang not in current_app.config["LANGUAGES"]:
+    if not forms.EmptyForm().validate_on_submit() or not i18n.valid(lang):
         abort(400)
-    session["lang"] = lang
     if current_user.is_authenticated:
         services.set_locale(lang, acting=_me())
-    return safe_next(request.form.get("next"))
+    return set_language_cookie(safe_next(request.form.get("next")), lang)

@@ -83,7 +83,7 @@ def require_verified(acting: Any) -> None:
 
 
 def staff_required(view):
-    """Only the Département's chargé(e)s de mission (the service checks again)."""
+    """Only the Département's chargé·es de mission (the service checks again)."""
 
     @wraps(view)
     @login_required

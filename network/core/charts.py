@@ -8,7 +8,8 @@ works with JavaScript off, and screen readers get the same numbers from the tabl
 always comes with the chart. The chart is `role="img"` with a title and a summary; the
 table is the accessible form of the data.
 
-Pure: values in, markup out; nothing here imports Flask or SQLAlchemy.
+Pure: values in, markup out; nothing here touches a request or the database. Its few words
+go through gettext (the page's language; French outside a request).
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+
+from flask import has_app_context
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from network.core.i18n import number
 
 # Colour-blind safe, 4.5:1 on white for the text drawn in them (Okabe–Ito, darkened).
 PALETTE = ("#0b5394", "#b35900", "#2e7d32", "#8e3b8e", "#a0522d", "#00695c")
@@ -50,7 +57,9 @@ class Chart:
 
 
 def fmt(value: float) -> str:
-    """French number: 1 234, 12,5."""
+    """A number in the page's language (French outside a request: 1 234, 12,5)."""
+    if has_app_context():
+        return number(value, 0 if float(value).is_integer() else 1)
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", "\u202f")
     return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
@@ -61,12 +70,18 @@ def _ids(key: str) -> tuple[str, str]:
     return f"{safe}-title", f"{safe}-desc"
 
 
+def _no_data() -> str:
+    return _("Aucune donnée sur la période.")
+
+
 def _summary(chart: Chart) -> str:
     if chart.is_empty:
-        return "Aucune donnée sur la période."
+        return _no_data()
     top = max(chart.rows, key=lambda r: r[1])
-    return (f"{len(chart.rows)} valeurs ; la plus haute : {top[0]}, "
-            f"{fmt(top[1])}{(' ' + chart.unit) if chart.unit else ''}.")
+    value = f"{fmt(top[1])}{(' ' + chart.unit) if chart.unit else ''}"
+    return ngettext("%(num)s valeur ; la plus haute : %(label)s, %(value)s.",
+                    "%(num)s valeurs ; la plus haute : %(label)s, %(value)s.",
+                    len(chart.rows), label=top[0], value=value)
 
 
 def bar_svg(chart: Chart, *, width: int = 640) -> str:
@@ -87,7 +102,7 @@ def bar_svg(chart: Chart, *, width: int = 640) -> str:
     ]
     if not rows:
         parts.append(f'<text x="{pad}" y="24" fill="{TEXT}" font-size="14">'
-                     'Aucune donnée sur la période.</text>')
+                     f'{escape(_no_data())}</text>')
     for i, (label, value) in enumerate(rows):
         y = pad + i * row_h
         w = 0 if value <= 0 else max(2.0, usable * value / top)
@@ -122,7 +137,7 @@ def line_svg(chart: Chart, *, width: int = 640, height: int = 220) -> str:
     ]
     if not rows:
         parts.append(f'<text x="{left}" y="{top_pad + 20}" fill="{TEXT}" font-size="14">'
-                     'Aucune donnée sur la période.</text>')
+                     f'{escape(_no_data())}</text>')
     n = len(rows)
     step = plot_w / (n - 1) if n > 1 else 0
     points = []
@@ -182,13 +197,14 @@ def tile_map_svg(tiles: Sequence[Tile], *, title: str, key: str = "map", unit: s
     width, height = cols * (tile + gap) + gap, rows * (tile + gap) + gap
     top = max((t.value for t in tiles), default=0)
     low = min((t.value for t in tiles), default=0)
-    listed = "; ".join(f"{t.label} : {fmt(t.value)}" for t in tiles)
+    listed = "; ".join(_("%(label)s : %(value)s", label=t.label, value=fmt(t.value))
+                       for t in tiles)
     parts = [
         f'<svg class="chart tile-map" viewBox="0 0 {width} {height}" width="100%" '
         f'role="{"group" if any(t.href for t in tiles) else "img"}" '
         f'aria-labelledby="{title_id} {desc_id}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{title_id}">{escape(title)}</title>',
-        f'<desc id="{desc_id}">{escape(listed or "Aucun territoire.")}</desc>',
+        f'<desc id="{desc_id}">{escape(listed or _("Aucun territoire."))}</desc>',
     ]
     for t in tiles:
         x, y = gap + t.col * (tile + gap), gap + t.row * (tile + gap)

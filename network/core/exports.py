@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from network.core.time import to_paris
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
@@ -18,7 +20,7 @@ def cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return _("oui") if value else _("non")
     if isinstance(value, datetime):
         return to_paris(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):

@@ -6,10 +6,12 @@ import re
 
 import nh3
 from email_validator import EmailNotValidError, validate_email
+from flask import has_app_context
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 
 from network.core.errors import ValidationError
+from network.core.i18n import number
 
 MAX_EMAIL_LENGTH = 254
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "h3", "h4",
@@ -44,8 +46,8 @@ def check_markdown(source: str | None, *, field: str = "description",
         message = _("Les liens doivent commencer par https:// ou mailto: (les liens "
                     "« javascript: » sont refusés).")
     if message is None and len(source) > max_length:
-        message = _("Le texte est trop long (%(n)s caractères au plus).", n=f"{max_length:,}"
-                    .replace(",", "\u202f"))
+        message = _("Le texte est trop long (%(n)s caractères au plus).",
+                    n=number(max_length) if has_app_context() else max_length)
     if message:
         raise ValidationError(message, "invalid_markdown", field=field)
     return source
@@ -90,5 +92,5 @@ def is_valid_email(email: str | None) -> bool:
 def single_line(text: str | None, *, max_length: int = 255) -> str:
     """For anything that may reach a mail header (a subject, a name): control characters
     become spaces, whitespace collapses, the length is capped."""
-    text = _CONTROL.sub(" ", text or "")
+    text = _CONTROL.sub(" ", str(text or ""))  # str(): a lazy subject
     return " ".join(text.split())[:max_length]

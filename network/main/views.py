@@ -6,7 +6,21 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template
 
+from network.core import i18n
+
 bp = Blueprint("main", __name__)
+
+#: The languages offered, each named in its own language (the switcher, the account page).
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
+
+
+@bp.app_context_processor
+def language_context() -> dict:
+    """The language a template is drawn in (a page, or a mail in its recipient's language:
+    it follows `i18n.in_locale`), and the languages offered."""
+    offered = [code for code in current_app.config["LANGUAGES"] if code in LANGUAGE_NAMES]
+    return {"page_lang": i18n.current(),
+            "language_names": [(code, LANGUAGE_NAMES[code]) for code in offered]}
 
 
 @bp.get("/")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from network.core.uow import unit_of_work
 from network.outbox import services
@@ -24,7 +25,10 @@ def send(loop: bool, interval: float) -> None:
         if report.skipped_reason:
             click.echo(f"Rien envoyé : {report.skipped_reason}.")
         elif report.sent or report.failed or not loop:
-            click.echo(f"{report.sent} envoyé(s), {report.failed} en échec (nouvel essai prévu).")
+            click.echo(ngettext("%(num)d courriel envoyé", "%(num)d courriels envoyés",
+                                report.sent) + ", " +
+                       ngettext("%(num)d en échec (nouvel essai prévu).",
+                                "%(num)d en échec (nouvel essai prévu).", report.failed))
         if not loop:
             return
         time.sleep(interval)
@@ -36,4 +40,5 @@ def purge(days: int) -> None:
     """Delete sent mail older than --days (privacy: it holds personal data)."""
     with unit_of_work():
         removed = services.purge_sent(older_than=timedelta(days=days))
-    click.echo(f"{removed} courriel(s) envoyé(s) supprimé(s).")
+    click.echo(ngettext("%(num)d courriel envoyé supprimé.",
+                        "%(num)d courriels envoyés supprimés.", removed))

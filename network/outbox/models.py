@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,6 +18,14 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after OUTBOX_MAX_ATTEMPTS; staff may retry it
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {OutboxStatus.PENDING: _l("En attente"), OutboxStatus.SENT: _l("Envoyé"),
+                 OutboxStatus.FAILED: _l("En échec")}
 
 
 class OutboxMessage(db.Model):

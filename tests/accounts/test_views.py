@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import DEFAULT_PASSWORD
 from network.accounts.models import User
 from support import link_from_outbox, outbox_messages
@@ -147,13 +149,77 @@ def test_change_password_logs_out_other_sessions(app, client, login, make_user):
     assert other.get("/compte").status_code == 302
 
 
+def _lang_cookie(response) -> str | None:
+    """The `lang` cookie this answer sets (the whole Set-Cookie header), or None."""
+    return next((c for c in response.headers.getlist("Set-Cookie") if c.startswith("lang=")),
+                None)
+
+
 def test_language_switch(client):
     assert "Créer un compte" in client.get("/").get_data(as_text=True)
     response = client.post("/langue", data={"lang": "en", "next": "/"})
     assert response.status_code == 302
+    cookie = _lang_cookie(response)
+    assert cookie.startswith("lang=en;")
+    assert "Max-Age=31536000" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # SESSION_COOKIE_SECURE is off in tests (plain http)
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in html and "Create an account" in html
+    # The switcher offers the three languages, each named in its own language.
+    for code, name in (("fr", "Français"), ("de", "Deutsch")):
+        assert f'value="{code}" class="link-button" lang="{code}">{name}</button>' in html
+    assert '<span lang="en" aria-current="true">English</span>' in html
+    response = client.post("/langue", data={"lang": "de", "next": "/"})
+    assert _lang_cookie(response).startswith("lang=de;")
+    assert '<html lang="de">' in client.get("/").get_data(as_text=True)
     assert client.post("/langue", data={"lang": "xx"}).status_code == 400
+    assert client.post("/langue", data={"lang": "en\x00"}).status_code == 400
+
+
+@pytest.fixture
+def secure_cookies(app_config):
+    app_config["SESSION_COOKIE_SECURE"] = True
+
+
+def test_language_cookie_is_secure_when_cookies_are(secure_cookies, client):
+    response = client.post("/langue", data={"lang": "de", "next": "/"})
+    assert "Secure" in _lang_cookie(response)
+
+
+def test_anonymous_choice_survives_log_in_and_is_saved_to_the_account(client, db, make_user):
+    user = make_user(locale="fr")
+    client.post("/langue", data={"lang": "en", "next": "/"})
+    response = client.post("/connexion", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert _lang_cookie(response) is None  # the visitor's choice stays as it is
+    assert db.session.get(User, user.id).locale == "en"
+    html = client.get("/compte").get_data(as_text=True)
+    assert '<html lang="en">' in html and "My account" in html
+    assert 'id="lang-en" name="lang" value="en" checked' in html
+
+
+def test_choice_survives_log_out(client, db, make_user, login):
+    user = make_user(locale="fr")
+    login(user)
+    response = client.post("/compte/langue", data={"lang": "de", "next": "/compte"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/compte")
+    assert db.session.get(User, user.id).locale == "de"  # mail follows the account
+    client.post("/deconnexion")
+    assert client.get("/compte").status_code == 302  # logged out indeed
+    assert '<html lang="de">' in client.get("/").get_data(as_text=True)
+
+
+def test_account_language_applies_on_a_new_browser(app, client, db, make_user, login):
+    user = make_user(locale="en")
+    response = client.post("/connexion", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert _lang_cookie(response).startswith("lang=en;")
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Hello" in html  # the greeting in English too
+    other = app.test_client()  # another browser: no cookie, not logged in
+    assert '<html lang="fr">' in other.get("/").get_data(as_text=True)
+    login(user, on=other)
+    assert '<html lang="en">' in other.get("/").get_data(as_text=True)
+    assert db.session.get(User, user.id).locale == "en"
 
 
 def test_after_sign_up_the_mailed_link_logs_in_and_goes_back_where_they_were(client, db):

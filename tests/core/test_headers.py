@@ -51,8 +51,8 @@ def test_every_page_for_a_logged_in_person_is_no_store(client, make_user):
 
 
 def test_a_response_that_sets_the_session_cookie_is_no_store(client):
-    """An anonymous form page stores its CSRF token in the session cookie."""
-    response = client.post("/langue", data={"lang": "en", "next": "/"})
+    """An anonymous visitor's session (here: where to go after signing up) is theirs only."""
+    response = client.get("/inscription?next=/evenements/")
     assert any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie"))
     assert response.headers["Cache-Control"] == "no-store"
 

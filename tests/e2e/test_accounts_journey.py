@@ -50,7 +50,7 @@ def test_sign_up_verify_log_in_log_out(smtp_config, live_server, page, check_a11
     check_a11y(page, "mon compte")
     assert page.get_by_role("link", name="Mes structures").is_visible()
     page.get_by_role("button", name="Se déconnecter").click()
-    assert page.get_by_text("Vous êtes déconnecté(e)").is_visible()
+    assert page.get_by_text("Vous êtes déconnecté·e").is_visible()
     assert re.search(r"/$", page.url)
 
     page.get_by_role("banner").get_by_role("link", name="Se connecter").click()
@@ -131,3 +131,55 @@ def test_staff_enrol_a_phone_then_log_in_with_its_code(staff_second_factor, live
     assert page.get_by_text("Bonjour Agent Équipe").is_visible()
     page.goto(live_server.url + "/equipe/")
     page.get_by_role("heading", name="Espace équipe").first.wait_for()
+
+
+def test_a_german_visitor_keeps_german_through_sign_up_mail_log_out_and_a_new_browser(
+        smtp_config, live_server, browser, page, check_a11y):
+    """The switcher's choice (a cookie) holds across sign-up, the mailed link, log-out; the
+    account remembers it, so a browser that never chose opens in German after log-in."""
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Deutsch").click()
+    assert page.locator("html").get_attribute("lang") == "de"
+    page.get_by_role("link", name="Konto erstellen").first.click()
+    page.get_by_label("Vor- und Nachname").fill("Alex Martin")
+    page.get_by_label("E-Mail-Adresse").fill("alex@example.org")
+    page.get_by_role("textbox", name="Passwort", exact=True).fill("kurz")
+    page.get_by_label("Passwort bestätigen").fill("kurz")
+    page.get_by_label("Ich habe die Datenschutzerklärung gelesen").check()
+    page.get_by_role("button", name="Mein Konto erstellen").click()
+    assert page.get_by_text("mindestens 10 Zeichen").first.is_visible()
+    check_a11y(page, "Registrierung mit Fehlern")
+    page.get_by_role("textbox", name="Passwort", exact=True).fill(PASSWORD)
+    page.get_by_label("Passwort bestätigen").fill(PASSWORD)
+    page.get_by_role("button", name="Mein Konto erstellen").click()
+    page.get_by_role("heading", name="Prüfen Sie Ihre E-Mails").wait_for()
+
+    with live_server.app.app_context():
+        assert deliver_due().sent == 1
+    [mail] = smtp_config.wait_for(1)
+    assert mail["Subject"] == "Bestätigen Sie Ihre E-Mail-Adresse"
+    text = mail_text(mail)
+    assert text.startswith("Guten Tag Alex Martin,")
+    [link] = [u for u in links_in(text) if "/verifier/" in u]
+
+    page.goto(link)
+    assert page.get_by_text("Ihre E-Mail-Adresse ist bestätigt. Willkommen!").is_visible()
+    page.get_by_role("heading", name="Mein Konto", exact=True).wait_for()
+    assert page.get_by_label("Deutsch").is_checked()  # the account page shows the choice
+    check_a11y(page, "Mein Konto")
+    page.get_by_role("button", name="Abmelden").click()
+    assert page.get_by_text("Sie sind abgemeldet.").is_visible()
+    assert page.locator("html").get_attribute("lang") == "de"
+
+    other = browser.new_context()  # another browser: no cookie
+    fresh = other.new_page()
+    fresh.goto(live_server.url + "/connexion")
+    assert fresh.locator("html").get_attribute("lang") == "fr"
+    fresh.get_by_label("Adresse e-mail").fill("alex@example.org")
+    fresh.get_by_label(re.compile("^Mot de passe")).fill(PASSWORD)
+    fresh.get_by_role("button", name="Se connecter").click()
+    assert fresh.get_by_text("Guten Tag, Alex Martin!").is_visible()
+    assert fresh.locator("html").get_attribute("lang") == "de"
+    cookie = next(c for c in other.cookies() if c["name"] == "lang")
+    assert cookie["value"] == "de" and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    other.close()

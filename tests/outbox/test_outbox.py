@@ -252,7 +252,7 @@ def test_cli_send(smtp_config, app, runner):
     queue(1)
     result = runner.invoke(args=["outbox", "send"])
     assert result.exit_code == 0, result.output
-    assert "1 envoyé(s)" in result.output
+    assert "1 courriel envoyé," in result.output
     assert len(smtp_config.wait_for(1)) == 1
 
 
