@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network.core.auth import System, require
@@ -39,7 +40,7 @@ def mail_invite(reg: Registration, template: str, subject: str, *, now: datetime
 
 
 def mail_confirmed(reg: Registration, now: datetime) -> None:
-    mail_invite(reg, "event_confirmed", "Inscription confirmée : " + reg.event.title, now=now)
+    mail_invite(reg, "event_confirmed", _l("Inscription confirmée : %(title)s", title=reg.event.title), now=now)
 
 
 def mail_cancel(reg: Registration, template: str, subject: str, *, now: datetime,
@@ -62,14 +63,14 @@ def mail_for_status(reg: Registration, now: datetime, **context: Any) -> None:
     if reg.status == S.CONFIRMED:
         mail_confirmed(reg, now)
     elif reg.status == S.PENDING:
-        mail(reg, "event_pending", "Confirmez votre inscription : " + event.title,
+        mail(reg, "event_pending", _l("Confirmez votre inscription : %(title)s", title=event.title),
              confirm_link=external_url("events.confirm", token=confirm_token(reg)),
              minutes=int(setting("EVENTS_GUEST_HOLD_MINUTES")), **context)
     elif reg.status == S.WAITLISTED:
-        mail(reg, "event_waitlisted", "Liste d'attente : " + event.title,
+        mail(reg, "event_waitlisted", _l("Liste d'attente : %(title)s", title=event.title),
              position=waitlist_position(reg))
     elif reg.status == S.OFFERED:
-        mail(reg, "event_offer", "Une place se libère : " + event.title)
+        mail(reg, "event_offer", _l("Une place se libère : %(title)s", title=event.title))
 
 
 def send_reminders(*, acting: Any, now: datetime | None = None) -> int:
@@ -84,6 +85,6 @@ def send_reminders(*, acting: Any, now: datetime | None = None) -> int:
                Registration.reminded_at.is_(None))).all()
     for reg in regs:
         reg.reminded_at = now
-        mail(reg, "event_reminder", "Rappel : " + reg.event.title)
+        mail(reg, "event_reminder", _l("Rappel : %(title)s", title=reg.event.title))
     db.session.flush()
     return len(regs)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -306,7 +307,8 @@ def cancel_registration(reg: Registration, *, acting: Any, now: datetime | None 
     by_staff = is_staff(acting) and not owns(acting, reg)
     mark_cancelled(reg, now)
     mail_cancel(reg, "event_registration_cancelled",
-                "Inscription annulée : " + reg.event.title, now=now, by_staff=by_staff)
+                _l("Inscription annulée : %(title)s", title=reg.event.title), now=now,
+                by_staff=by_staff)
     if held:
         free_seat(reg.event, now)
     db.session.flush()

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.util import identity_key
 
@@ -51,8 +52,16 @@ def setting(name: str) -> Any:
     return current_app.config[name]
 
 
-def contact() -> dict[str, str]:
-    return {"name": setting("EVENTS_CONTACT_NAME"), "email": setting("EVENTS_CONTACT_EMAIL"),
+#: config.py's default EVENTS_CONTACT_NAME is a job title of ours, so it is translated; a
+#: name set in the environment is the operator's text and shown as typed.
+DEFAULT_CONTACT_NAME = "Chargé·e de mission ESS"
+
+
+def contact() -> dict[str, Any]:
+    name = setting("EVENTS_CONTACT_NAME")
+    if name == DEFAULT_CONTACT_NAME:
+        name = _l("Chargé·e de mission ESS")  # lazy: a mail renders it in its own language
+    return {"name": name, "email": setting("EVENTS_CONTACT_EMAIL"),
             "phone": setting("EVENTS_CONTACT_PHONE")}
 
 

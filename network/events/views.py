@@ -7,6 +7,7 @@ import json
 
 from flask import (
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -91,7 +92,8 @@ def _json_ld(event) -> str:
                      "address": {"@type": "PostalAddress",
                                  "streetAddress": event.venue_address,
                                  "addressRegion": "Moselle", "addressCountry": "FR"}},
-        "organizer": {"@type": "Organization", "name": event.organiser or "Réseau ESS Moselle",
+        "organizer": {"@type": "Organization",
+                      "name": event.organiser or current_app.config["SITE_NAME"],
                       "url": url_for("main.home", _external=True)},
         "url": url_for("events.detail", event_id=event.id, _external=True),
         "isAccessibleForFree": True,
@@ -176,13 +178,15 @@ def register(event_id: int):
 def _outcome_message(outcome: registration.Outcome) -> str:
     reg = outcome.registration
     if outcome.result == "confirmed":
-        return "Votre inscription est confirmée. Vous allez recevoir une invitation pour votre " \
-               "agenda par courriel."
+        return _("Votre inscription est confirmée. Vous allez recevoir une invitation pour "
+                 "votre agenda par courriel.")
     if outcome.result == "waitlisted":
-        return ("L'événement est complet : vous êtes sur la liste d'attente, en position "
-                f"{queries.waitlist_position(reg)}. Nous vous écrirons si une place se libère.")
-    return (f"Vous êtes déjà inscrit·e avec l'adresse {reg.email} ({reg.status_label.lower()}) : "
-            "nous vous avons renvoyé le courriel. Aucune place supplémentaire n'a été prise.")
+        return _("L'événement est complet : vous êtes sur la liste d'attente, en position "
+                 "%(n)s. Nous vous écrirons si une place se libère.",
+                 n=queries.waitlist_position(reg))
+    return _("Vous êtes déjà inscrit·e avec l'adresse %(email)s (statut : %(status)s) : nous "
+             "vous avons renvoyé le courriel. Aucune place supplémentaire n'a été prise.",
+             email=reg.email, status=reg.status_label)
 
 
 @bp.get("/<int:event_id>/verifiez-vos-courriels")
@@ -322,7 +326,7 @@ def _badge_reg(token: str):
     reg, _guest = _reg_from_token(token)
     error = None
     if reg.status != RegistrationStatus.CONFIRMED:
-        error = (render_template("events/token_error.html", message=(
+        error = (render_template("events/token_error.html", message=_(
             "Le badge n'existe que pour une inscription confirmée.")), 404)
     return reg, error
 

@@ -42,7 +42,7 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     page.goto(live_server.url + "/evenements/")
     page.get_by_role("link", name=demo.INNOVATION_TITLE).click()
     page.get_by_role("heading", name=demo.INNOVATION_TITLE).wait_for()
-    assert page.get_by_text("149 place(s) restante(s) sur 150").is_visible()
+    assert page.get_by_text("149 places restantes sur 150").is_visible()
     assert page.get_by_text("Espace Pierre Messmer").first.is_visible()
     check_a11y(page, "page de l'événement")
     page.get_by_label("Prénom et nom").fill("Sam Invité")
@@ -83,7 +83,7 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     check_a11y(page, "badge")
 
     page.goto(f"{live_server.url}/evenements/{event_id}")
-    assert page.get_by_text("148 place(s) restante(s) sur 150").is_visible()
+    assert page.get_by_text("148 places restantes sur 150").is_visible()
 
     # From the link in the mail, the guest downloads then erases their own data.
     [manage_link] = [u for u in links_in(mail_text(confirmation))
@@ -96,5 +96,5 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     assert exported["inscription"]["organisation"] == "Régie de quartier"
     page.get_by_role("button", name="Effacer mes données").click()
     page.get_by_text("Vos données sont effacées").wait_for()
-    assert page.get_by_text("149 place(s) restante(s) sur 150").is_visible()
+    assert page.get_by_text("149 places restantes sur 150").is_visible()
     assert page.request.get(manage_link).status == 400  # the link no longer opens anything

@@ -183,7 +183,7 @@ def test_cli_expire_offers_and_lapsed_guest_hold(make_event, guest, runner, app,
     from network.events.cli import cli
 
     result = runner.invoke(cli, ["expire-offers"])
-    assert "1 place(s)" in result.output
+    assert "1 place libérée ou reproposée." in result.output
     assert queries.get_registration(reg.id).status == S.EXPIRED
     assert queries.get_event(event.id).seats_taken == 0
 
@@ -442,8 +442,8 @@ def test_reminder_the_day_before_once(make_event, make_user, runner, db):
     db.session.commit()
     from network.events.cli import cli
 
-    assert "1 rappel(s)" in runner.invoke(cli, ["remind"]).output
-    assert "0 rappel(s)" in runner.invoke(cli, ["remind"]).output
+    assert "1 rappel mis" in runner.invoke(cli, ["remind"]).output
+    assert "0 rappel mis" in runner.invoke(cli, ["remind"]).output
     assert outbox_messages(user.email)[-1].kind == "event_reminder"
 
 
