@@ -5,9 +5,8 @@ Revises: d00r2a1b2c3d
 Create Date: 2026-11-26 19:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'e7c4a1f2b9d0'
 down_revision = 'd00r2a1b2c3d'

@@ -1,4 +1,5 @@
-"""Event forms: messages at the field, in the page's language; the services check again what matters."""
+"""Event forms: messages at the field, in the page's language; the services check again
+what matters."""
 
 from __future__ import annotations
 
@@ -150,8 +151,9 @@ class MessageForm(Form):
 class CheckInForm(Form):
     """The code under the QR, typed by hand when the camera cannot read the badge."""
 
-    code = StringField(_l("Code du badge"), validators=[DataRequired(_l("Saisissez le code du badge.")),
-                                                    Length(max=200)],
+    code = StringField(_l("Code du badge"),
+                       validators=[DataRequired(_l("Saisissez le code du badge.")),
+                                   Length(max=200)],
                        description=_l("8 lettres et chiffres, par exemple ABCD-EF23."),
                        render_kw={"autocomplete": "off", "autocapitalize": "characters",
                                   "spellcheck": "false"})

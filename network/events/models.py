@@ -6,6 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Enum,
@@ -15,7 +16,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.time import UTCDateTime, utcnow

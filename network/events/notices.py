@@ -11,13 +11,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network.core.auth import System, require
+from network.core.i18n import in_locale
 from network.core.time import utcnow
 from network.core.urls import external_url
 from network.events import checkin, ical
 from network.events.calendar import ics_event
 from network.events.models import Event, EventStatus, Registration
 from network.events.queries import waitlist_position
-from network.events.rules import S, confirm_token, mail, setting
+from network.events.rules import S, confirm_token, language, mail, setting
 from network.extensions import db
 from network.outbox import services as outbox
 
@@ -29,9 +30,12 @@ def mail_invite(reg: Registration, template: str, subject: str, *, now: datetime
     seq = max(reg.event.sequence, reg.ical_sequence + (1 if bump else 0))
     reg.ical_sequence = seq
     reg.ical_method_sent = ical.REQUEST
-    data = ical.invite(ics_event(reg.event, uid=reg.ical_uid, sequence=seq),
-                       method=ical.REQUEST, attendee_email=reg.email, attendee_name=reg.name,
-                       now=now, alarm_minutes=int(setting("EVENTS_ALARM_MINUTES")))
+    with in_locale(language(reg)):  # the invite's category and alarm, in their language
+        data = ical.invite(ics_event(reg.event, uid=reg.ical_uid, sequence=seq),
+                           method=ical.REQUEST, attendee_email=reg.email,
+                           attendee_name=reg.name, now=now,
+                           alarm_minutes=int(setting("EVENTS_ALARM_MINUTES")),
+                           alarm_text=_("Rappel : %(title)s", title=reg.event.title))
     attachments = [outbox.Attachment("invitation.ics", ical.content_type(ical.REQUEST), data)]
     if reg.status == S.CONFIRMED:
         # The badge travels with the invite: shown on the phone or printed, scanned at the door.
@@ -40,7 +44,8 @@ def mail_invite(reg: Registration, template: str, subject: str, *, now: datetime
 
 
 def mail_confirmed(reg: Registration, now: datetime) -> None:
-    mail_invite(reg, "event_confirmed", _l("Inscription confirmée : %(title)s", title=reg.event.title), now=now)
+    mail_invite(reg, "event_confirmed",
+                _l("Inscription confirmée : %(title)s", title=reg.event.title), now=now)
 
 
 def mail_cancel(reg: Registration, template: str, subject: str, *, now: datetime,
@@ -49,12 +54,13 @@ def mail_cancel(reg: Registration, template: str, subject: str, *, now: datetime
     if reg.ical_method_sent == ical.REQUEST:
         reg.ical_sequence = max(reg.event.sequence, reg.ical_sequence + 1)
         reg.ical_method_sent = ical.CANCEL
-        data = ical.invite(ics_event(reg.event, uid=reg.ical_uid, sequence=reg.ical_sequence,
-                                     cancelled=True),
-                           method=ical.CANCEL, attendee_email=reg.email,
-                           attendee_name=reg.name, now=now)
-        attachments = [outbox.Attachment("annulation.ics", ical.content_type(ical.CANCEL),
-                                         data)]
+        with in_locale(language(reg)):
+            data = ical.invite(ics_event(reg.event, uid=reg.ical_uid,
+                                         sequence=reg.ical_sequence, cancelled=True),
+                               method=ical.CANCEL, attendee_email=reg.email,
+                               attendee_name=reg.name, now=now)
+            filename = _("annulation.ics")
+        attachments = [outbox.Attachment(filename, ical.content_type(ical.CANCEL), data)]
     mail(reg, template, subject, attachments=attachments, **context)
 
 

@@ -20,10 +20,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from network.core import i18n
 from network.core.auth import System, is_staff, is_user, is_verified_user, require_staff
 from network.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
 from network.core.text import check_email, single_line
-from network.core.time import to_paris, utcnow
+from network.core.time import utcnow
 from network.events.models import ACTIVE, Event, EventStatus, Registration, new_uid
 from network.events.notices import mail_cancel, mail_confirmed, mail_for_status
 from network.events.queries import get_registration
@@ -85,9 +86,9 @@ def check_open(event: Event, *, now: datetime, acting: Any = None) -> None:
     if event.status != EventStatus.PUBLISHED:
         raise Conflict(_("Cet événement n'est pas encore publié."), "event_not_published")
     if event.registration_opens_at and now < event.registration_opens_at:
-        when = to_paris(event.registration_opens_at).strftime("%d/%m/%Y à %Hh%M")
         raise Conflict(_("Les inscriptions ne sont pas encore ouvertes : elles ouvriront le "
-                         "%(when)s.", when=when), "registration_not_open")
+                         "%(when)s.", when=i18n.when(event.registration_opens_at, "datetime")),
+                       "registration_not_open")
     closes = event.registration_closes_at or event.start_at
     if now >= min(closes, event.start_at):
         raise Conflict(_("Les inscriptions à cet événement sont closes."),
@@ -208,6 +209,8 @@ def place(event: Event, answers: Answers, *, trust: Trust, now: datetime,
                                            ical_uid=f"{new_uid()}@{uid_domain()}")
             for name, value in vars(answers).items():
                 setattr(reg, name, value)
+            # The page's language: later mails (reminder, offer, cancellation) are in it.
+            reg.locale = i18n.current()
             if trust.user_id is not None:
                 reg.user_id = trust.user_id
             # A previous confirmation of this address does not carry over to a stranger.

@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.util import identity_key
 
-from network.core import signals
+from network.accounts.models import User
+from network.core import i18n, signals
 from network.core.auth import Guest, System, is_staff, is_user, is_verified_user
 from network.core.errors import PermissionDenied
 from network.core.text import single_line
@@ -186,9 +188,22 @@ def links(reg: Registration) -> dict[str, str]:
             "badge_code": badges.display(reg.badge_code)}
 
 
-def mail(reg: Registration, template: str, subject: str, *, attachments=None,
+def language(reg: Registration) -> str:
+    """The language of every mail to this registrant: an account holder's current choice
+    (changed on the account since, it still counts), else the one they registered in."""
+    if reg.user_id is not None:
+        user = db.session.get(User, reg.user_id)
+        if user is not None and i18n.valid(user.locale):
+            return user.locale
+    return i18n.valid(reg.locale) or i18n.DEFAULT
+
+
+def mail(reg: Registration, template: str, subject: Any, *, attachments=None,
          **context: Any) -> None:
-    outbox.enqueue(reg.email, template, subject=single_line(subject, max_length=200),
-                   attachments=attachments,
+    """`subject` is a lazy string (or text staff typed): the outbox renders it, and the
+    bodies, in the registrant's language."""
+    outbox.enqueue(reg.email, template,
+                   subject=LazyString(lambda: single_line(str(subject), max_length=200)),
+                   attachments=attachments, locale=language(reg),
                    context={"reg": reg, "event": reg.event, "contact": contact(),
                             **links(reg), **context})

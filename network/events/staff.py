@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, literal, or_, select, update
 
 from network.accounts.models import Organisation
@@ -140,9 +141,10 @@ def update_event(event: Event, data: EventData, *, acting: Any,
         .values(capacity=data.capacity).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(event)
     if not kept:
-        raise Conflict(_("%(n)s places sont déjà prises : la jauge ne peut pas descendre en "
-                         "dessous.", n=event.seats_taken), "capacity_below_taken",
-                       field="capacity")
+        raise Conflict(ngettext(
+            "%(num)d place est déjà prise : la jauge ne peut pas descendre en dessous.",
+            "%(num)d places sont déjà prises : la jauge ne peut pas descendre en dessous.",
+            event.seats_taken), "capacity_below_taken", field="capacity")
     for name, value in data.values().items():
         setattr(event, name, value)
     db.session.flush()
@@ -150,8 +152,8 @@ def update_event(event: Event, data: EventData, *, acting: Any,
         event.sequence += 1
         if event.status == EventStatus.PUBLISHED:
             for reg in registrations_of(event, (S.CONFIRMED,)):
-                mail_invite(reg, "event_updated", _l("Changement : %(title)s", title=event.title), now=now,
-                            bump=True)
+                mail_invite(reg, "event_updated",
+                            _l("Changement : %(title)s", title=event.title), now=now, bump=True)
     fill_free_seats(event, now)
     db.session.flush()
     return event
@@ -178,7 +180,8 @@ def cancel_event(event: Event, *, acting: Any, now: datetime | None = None) -> E
     event.sequence += 1
     for reg in registrations_of(event, ACTIVE):
         mark_cancelled(reg, now)
-        mail_cancel(reg, "event_cancelled", _l("Annulation : %(title)s", title=event.title), now=now)
+        mail_cancel(reg, "event_cancelled", _l("Annulation : %(title)s", title=event.title),
+                    now=now)
     db.session.flush()
     return event
 

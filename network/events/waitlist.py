@@ -82,7 +82,8 @@ def expire_lapsed(*, now: datetime, event_id: int | None = None) -> int:
             continue
         db.session.refresh(reg)
         if was == S.OFFERED:
-            mail(reg, "event_offer_expired", _l("Place non confirmée : %(title)s", title=reg.event.title))
+            mail(reg, "event_offer_expired",
+                 _l("Place non confirmée : %(title)s", title=reg.event.title))
         free_seat(reg.event, now)
         done += 1
     db.session.flush()

@@ -243,7 +243,7 @@ def test_purge_erases_health_answers_and_anonymises_guests_after_retention(
     assert guest_reg.checked_in_at is not None  # figures keep counting
     assert fresh.accessibility_needs == "Fauteuil roulant"  # within the period: untouched
     assert queries.counts(old)[S.CONFIRMED] == 2
-    assert "0 inscription nettoyée" in runner.invoke(cli, ["purge-personal-data"]).output
+    assert "0 inscription" in runner.invoke(cli, ["purge-personal-data"]).output
     privacy = client.get("/confidentialite").get_data(as_text=True)
     assert "90 jours après la fin de chaque événement" in privacy
 
