@@ -12,7 +12,7 @@ import icalendar
 import pytest
 
 from network.core.time import utcnow
-from network.events import queries, registration
+from network.events import queries, registration, rules
 from network.events.models import RegistrationStatus
 from network.events.rules import VISITOR
 from support import link_from_outbox, outbox_messages
@@ -36,9 +36,11 @@ def french_left(text: str) -> list[str]:
 
 
 def main_of(html: str) -> str:
-    """The page's own content (the layout around it belongs to other parts of the site)."""
+    """The page's own content: the layout around it and the badge block included from the
+    door's templates are other parts' (translated in their own catalogue part)."""
     body = html.split('<main id="contenu"', 1)[1].split("</main>", 1)[0]
     body = re.sub(r"<script.*?</script>", " ", body, flags=re.S)
+    body = re.sub(r'<div class="my-badge">.*?</div>', " ", body, flags=re.S)
     return re.sub(r"<[^>]+>", " ", body)
 
 
@@ -192,3 +194,48 @@ def test_staff_pages_and_csv_in_the_staff_language(client, english_event, guest,
     header = csv.splitlines()[0]
     assert {"en": "Name;E-mail", "de": "Name;E-Mail"}[lang] in header
     assert french_left(header) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_guests_own_pages_in_their_language(client, english_event, lang):
+    """From the mailed links: confirmed, manage, cancel step, a spent link; then a flash."""
+    event = english_event()
+    speak(client, lang)
+    client.post(f"/evenements/{event.id}/inscription",
+                data={"name": "Alex Schmidt", "email": "alex@example.org"})
+    confirm = link_from_outbox("alex@example.org", "/confirmer/")
+    confirmed = client.get(confirm)
+    assert confirmed.status_code == 200
+    [reg] = queries.list_registrations(event)
+    manage = f"/evenements/inscription/{rules.manage_token(reg)}"
+    pages = {"confirmed": confirmed.get_data(as_text=True),
+             "manage": client.get(manage).get_data(as_text=True),
+             "cancel step": client.get(manage + "/annulation").get_data(as_text=True)}
+    done = client.post(manage + "/annuler", follow_redirects=True)
+    pages["cancelled"] = done.get_data(as_text=True)
+    spent = client.get("/evenements/inscription/not-a-token")
+    assert spent.status_code == 400
+    pages["bad link"] = spent.get_data(as_text=True)
+    for name, html in pages.items():
+        text = main_of(html)
+        assert french_left(text) == [], (name, french_left(text))
+    assert {"en": "Your registration is cancelled.",
+            "de": "Ihre Anmeldung ist storniert."}[lang] in pages["cancelled"]
+
+
+@pytest.mark.parametrize("lang, expected", [("en", "Registration confirmed"),
+                                            ("de", "Anmeldung bestätigt")])
+def test_my_registrations_on_the_account_page(client, english_event, make_user, login, db,
+                                              lang, expected):
+    event = english_event()
+    user = make_user()
+    registration.register(event, registration.prefill(user), acting=user)
+    db.session.commit()
+    login(user)
+    client.get("/")
+    speak(client, lang)
+    html = client.get("/compte").get_data(as_text=True)
+    section = html.split('aria-labelledby="my-events"', 1)[1].split("</section>", 1)[0]
+    text = re.sub(r"<[^>]+>", " ", section)
+    assert expected in text and event.title in text
+    assert french_left(text) == [], french_left(text)
