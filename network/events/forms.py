@@ -50,7 +50,7 @@ class EventForm(Form):
                                 description=_l("Mise en forme Markdown : **gras**, listes, liens."))
     start_at = _dt(_l("Début (heure de Paris)"))
     end_at = _dt(_l("Fin (heure de Paris)"))
-    venue_name = StringField(_l("Lieu"), validators=[Optional(), Length(max=200)])
+    venue_name = StringField(_l("Nom du lieu"), validators=[Optional(), Length(max=200)])
     venue_room = StringField(_l("Salle"), validators=[Optional(), Length(max=200)])
     venue_address = StringField(_l("Adresse postale"), validators=[Optional(), Length(max=300)])
     # Choices come from the directory's staff-editable list when the form is built.

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from network.accounts.forms import EmptyForm
@@ -166,10 +167,12 @@ def register(event_id: int):
     outcome = done.value
     if not signed_in:
         # The same answer whatever the address's state: a stranger learns nothing from it.
-        flash(_("Presque fini : ouvrez le courriel envoyé à %(email)s pour la suite. Si une "
-                "place vous est réservée, elle l'est %(minutes)s minutes.",
-                email=outcome.registration.email,
-                minutes=rules.setting("EVENTS_GUEST_HOLD_MINUTES")), "success")
+        flash(ngettext("Presque fini : ouvrez le courriel envoyé à %(email)s pour la suite. "
+                       "Si une place vous est réservée, elle l'est %(num)d minute.",
+                       "Presque fini : ouvrez le courriel envoyé à %(email)s pour la suite. "
+                       "Si une place vous est réservée, elle l'est %(num)d minutes.",
+                       int(rules.setting("EVENTS_GUEST_HOLD_MINUTES")),
+                       email=outcome.registration.email), "success")
         return redirect(url_for("events.check_inbox", event_id=event.id))
     flash(_outcome_message(outcome), "success")
     return redirect(url_for("events.detail", event_id=event.id) + "#mon-inscription")
