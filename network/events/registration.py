@@ -173,6 +173,15 @@ def _trust(acting: Any, answers: Answers) -> Trust:
     return Trust(address_proven=False)
 
 
+def _language(trust: Trust, email: str) -> str:
+    """The language of every later mail (reminder, offer, cancellation): the page's, when
+    people register themselves; when staff, a group leader or the platform register them,
+    their account's if they have one, else the page's (the best guess)."""
+    registers_self = trust.is_owner or (not trust.address_proven
+                                        and trust.registered_by_id is None)
+    return i18n.current() if registers_self else i18n.recipient_locale(email)
+
+
 def _check_organisation(acting: Any, answers: Answers) -> None:
     if answers.organisation_id is None:
         return
@@ -209,8 +218,7 @@ def place(event: Event, answers: Answers, *, trust: Trust, now: datetime,
                                            ical_uid=f"{new_uid()}@{uid_domain()}")
             for name, value in vars(answers).items():
                 setattr(reg, name, value)
-            # The page's language: later mails (reminder, offer, cancellation) are in it.
-            reg.locale = i18n.current()
+            reg.locale = _language(trust, answers.email)
             if trust.user_id is not None:
                 reg.user_id = trust.user_id
             # A previous confirmation of this address does not carry over to a stranger.

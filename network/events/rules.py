@@ -19,7 +19,6 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.util import identity_key
 
-from network.accounts.models import User
 from network.core import i18n, signals
 from network.core.auth import Guest, System, is_staff, is_user, is_verified_user
 from network.core.errors import PermissionDenied
@@ -189,12 +188,8 @@ def links(reg: Registration) -> dict[str, str]:
 
 
 def language(reg: Registration) -> str:
-    """The language of every mail to this registrant: an account holder's current choice
-    (changed on the account since, it still counts), else the one they registered in."""
-    if reg.user_id is not None:
-        user = db.session.get(User, reg.user_id)
-        if user is not None and i18n.valid(user.locale):
-            return user.locale
+    """The language of every mail to this registrant: the one kept on the registration (see
+    `registration._language`), whoever's request or job sends the mail."""
     return i18n.valid(reg.locale) or i18n.DEFAULT
 
 

@@ -209,7 +209,8 @@ PRESENCE = {True: _l("présent·e"), False: _l("absent·e"), None: ""}
 def registrations_csv(event: Event, *, acting: Any) -> bytes:
     """For French Excel, through the one CSV writer: every cell guarded against formulas."""
     require_staff(acting)
-    rows = ([reg.name, reg.email, reg.organisation_name, reg.organisation_kind, reg.role,
+    rows = ([reg.name, reg.email, reg.organisation_name,
+             KIND_NAMES.get(reg.organisation_kind, reg.organisation_kind), reg.role,
              reg.status_label, waitlist_position(reg) or "", reg.accessibility_needs,
              reg.dietary_needs, reg.consents_to_list, reg.consents_to_photos,
              PRESENCE[reg.attended],

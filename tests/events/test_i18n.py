@@ -239,3 +239,21 @@ def test_my_registrations_on_the_account_page(client, english_event, make_user, 
     text = re.sub(r"<[^>]+>", " ", section)
     assert expected in text and event.title in text
     assert french_left(text) == [], french_left(text)
+
+
+def test_someone_registered_by_staff_reads_their_accounts_language(client, english_event,
+                                                                    make_user, make_staff,
+                                                                    login, db):
+    """Staff browsing in English add two people: one has an account kept in German (their
+    mails are German), the other none (the page's language is the best guess)."""
+    event = english_event()
+    make_user(email="petra@example.org", name="Petra Klein", locale="de")
+    login(make_staff())
+    speak(client, "en")
+    for name, email in (("Petra Klein", "petra@example.org"), ("Sam Lee", "sam@example.org")):
+        assert client.post(f"/evenements/gestion/{event.id}/inscriptions/ajouter",
+                           data={"name": name, "email": email}).status_code == 302
+    by_email = {r.email: r.locale for r in queries.list_registrations(event)}
+    assert by_email == {"petra@example.org": "de", "sam@example.org": "en"}
+    assert outbox_messages("petra@example.org")[-1].subject.startswith("Anmeldung bestätigt: ")
+    assert outbox_messages("sam@example.org")[-1].subject.startswith("Registration confirmed: ")
