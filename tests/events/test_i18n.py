@@ -257,3 +257,21 @@ def test_someone_registered_by_staff_reads_their_accounts_language(client, engli
     assert by_email == {"petra@example.org": "de", "sam@example.org": "en"}
     assert outbox_messages("petra@example.org")[-1].subject.startswith("Anmeldung bestätigt: ")
     assert outbox_messages("sam@example.org")[-1].subject.startswith("Registration confirmed: ")
+
+
+@pytest.mark.parametrize("lang, hello", [("en", "Hello Petra Klein,"),
+                                         ("de", "Guten Tag Petra Klein,")])
+def test_already_registered_mail_in_the_accounts_language(app, db, make_user, lang, hello):
+    """A sign-up with a known address: the owner is told in their account's language (the
+    subject is the accounts service's, so only the bodies are read here)."""
+    from network.accounts import services as accounts
+
+    make_user(email="petra@example.org", name="Petra Klein", locale=lang)
+    accounts.sign_up(name="Someone", email="petra@example.org",
+                     password="une phrase assez longue pour la Moselle")
+    [mail] = outbox_messages("petra@example.org")
+    assert mail.kind == "already_registered"
+    html_body = mail.body_html.split("<body", 1)[1]
+    for body in (mail.body_text, re.sub(r"<[^>]+>", " ", html_body)):
+        assert hello in body
+        assert french_left(body) == [], french_left(body)
