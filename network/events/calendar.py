@@ -36,7 +36,7 @@ def ics_event(event: Event, *, uid: str | None = None, sequence: int | None = No
         organizer_email=setting("EVENTS_ORGANIZER_EMAIL"),
         organizer_name=setting("EVENTS_ORGANIZER_NAME"),
         is_cancelled=cancelled or event.status == EventStatus.CANCELLED,
-        categories=(KIND_LABELS[event.kind],))
+        categories=(str(KIND_LABELS[event.kind]),))
 
 
 def event_ics(event: Event, *, now: datetime | None = None) -> bytes:
@@ -54,7 +54,7 @@ def public_feed(*, kind: str | None = None, territory: str | None = None,
     name = _("Événements de l'ESS en Moselle")
     place = territories.by_code(territory)
     if place is not None:
-        name += f" — {place.name}"
+        name = _("Événements de l'ESS en Moselle — %(place)s", place=place.name)
     return ical.feed([ics_event(e) for e in events], name=name, now=now)
 
 
@@ -78,5 +78,5 @@ def personal_feed(token: str, *, now: datetime | None = None) -> bytes:
                        cancelled=r.status == S.CANCELLED) for r in regs]
     for more in signals.collect(signals.personal_calendar, user):
         items.extend(more)
-    return ical.feed(items, name=_("Mes événements") + " — " + current_app.config["SITE_NAME"],
-                     now=now)
+    return ical.feed(items, name=_("Mes événements — %(site)s",
+                                   site=current_app.config["SITE_NAME"]), now=now)

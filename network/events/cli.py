@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from network.core.auth import System
 from network.core.uow import unit_of_work
@@ -23,7 +24,8 @@ def remind() -> None:
     """Queue the day-before reminder for events starting soon (each person once)."""
     with unit_of_work():
         n = notices.send_reminders(acting=System("events remind"))
-    click.echo(f"{n} rappel(s) mis dans la boîte d'envoi.")
+    click.echo(ngettext("%(num)d rappel mis dans la boîte d'envoi.",
+                        "%(num)d rappels mis dans la boîte d'envoi.", n))
 
 
 @cli.command("expire-offers")
@@ -31,7 +33,8 @@ def expire_offers() -> None:
     """Release lapsed guest holds and waitlist offers; the seats go to the next people."""
     with unit_of_work():
         n = waitlist.release_lapsed(acting=System("events expire-offers"))
-    click.echo(f"{n} place(s) libérée(s) ou reproposée(s).")
+    click.echo(ngettext("%(num)d place libérée ou reproposée.",
+                        "%(num)d places libérées ou reproposées.", n))
 
 
 @cli.command("purge-personal-data")
@@ -39,4 +42,4 @@ def purge_personal_data() -> None:
     """Erase health answers and anonymise guests EVENTS_RETENTION_DAYS after each event."""
     with unit_of_work():
         n = guests.purge_personal_data(acting=System("events purge-personal-data"))
-    click.echo(f"{n} inscription(s) nettoyée(s).")
+    click.echo(ngettext("%(num)d inscription nettoyée.", "%(num)d inscriptions nettoyées.", n))

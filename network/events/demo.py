@@ -1,4 +1,7 @@
-"""Demo events: the 2 December evening closing the Mois de l'ESS, a forum and two breakfasts."""
+"""Demo events: the 2 December evening closing the Mois de l'ESS, a forum and two breakfasts.
+
+Where the hall is not chosen yet, only the town is given: the public pages show what is
+known and no placeholder ("Lieu à préciser" is not a place)."""
 
 from __future__ import annotations
 
@@ -56,22 +59,21 @@ def demo_events(today: date) -> list[EventData]:
             subtitle="Rencontrez les structures de l'ESS qui recrutent salariés et bénévoles",
             description="Stands des structures, offres d'emploi et de bénévolat, ateliers CV.",
             start_at=_at(forum_day, 9, 30), end_at=_at(forum_day, 16, 30),
-            territory_id=place("thionville"), venue_name="Salle des fêtes (à préciser)",
-            venue_address="Thionville", organiser="Département de la Moselle",
-            partners="CRESS Grand Est, France Travail", capacity=400),
+            territory_id=place("thionville"), venue_address="Thionville",
+            organiser="Département de la Moselle", partners="CRESS Grand Est, France Travail",
+            capacity=400),
         EventData(
             kind=EventKind.BREAKFAST, title="Petit-déjeuner territorial de Forbach",
             subtitle="Les acteurs de l'ESS du territoire se rencontrent autour d'un café",
             start_at=_at(b1, 8, 30), end_at=_at(b1, 10, 30), territory_id=place("forbach-boulay"),
-            venue_name="Lieu à préciser", venue_address="Forbach",
-            organiser="Département de la Moselle", capacity=40, asks_dietary=True),
+            venue_address="Forbach", organiser="Département de la Moselle", capacity=40,
+            asks_dietary=True),
         EventData(
             kind=EventKind.BREAKFAST, title="Petit-déjeuner territorial de Sarrebourg",
             subtitle="Les acteurs de l'ESS du territoire se rencontrent autour d'un café",
             start_at=_at(b2, 8, 30), end_at=_at(b2, 10, 30),
-            territory_id=place("sarrebourg-chateau-salins"), venue_name="Lieu à préciser",
-            venue_address="Sarrebourg", organiser="Département de la Moselle", capacity=40,
-            asks_dietary=True),
+            territory_id=place("sarrebourg-chateau-salins"), venue_address="Sarrebourg",
+            organiser="Département de la Moselle", capacity=40, asks_dietary=True),
         EventData(
             kind=EventKind.ESSPRESSO, title="ESSpresso : rendez-vous d'affaires de l'achat "
                                            "responsable",

@@ -114,9 +114,10 @@ def _component(ev: IcsEvent, *, now: datetime, status: str) -> Event:
 
 
 def invite(ev: IcsEvent, *, method: str, attendee_email: str, attendee_name: str,
-           now: datetime, alarm_minutes: int | None = 60 * 24, partstat: str = "ACCEPTED"
-           ) -> bytes:
-    """A one-person invite: METHOD:REQUEST (new or updated) or METHOD:CANCEL."""
+           now: datetime, alarm_minutes: int | None = 60 * 24, partstat: str = "ACCEPTED",
+           alarm_text: str | None = None) -> bytes:
+    """A one-person invite: METHOD:REQUEST (new or updated) or METHOD:CANCEL. `alarm_text`
+    is what the reminder pops up, in the attendee's language (the event's title if none)."""
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"unsupported method {method}")
     cancelled = method == CANCEL or ev.is_cancelled
@@ -130,15 +131,15 @@ def invite(ev: IcsEvent, *, method: str, attendee_email: str, attendee_name: str
     attendee.params["rsvp"] = vText("FALSE" if cancelled else "TRUE")
     item.add("attendee", attendee, encode=False)
     if not cancelled and alarm_minutes:
-        item.add_component(_alarm(ev.summary, alarm_minutes))
+        item.add_component(_alarm(alarm_text or ev.summary, alarm_minutes))
     cal.add_component(item)
     return cal.to_ical()
 
 
-def _alarm(summary: str, minutes: int) -> Alarm:
+def _alarm(text: str, minutes: int) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"Rappel : {summary}")
+    alarm.add("description", text)
     alarm.add("trigger", timedelta(minutes=-minutes))
     return alarm
 

@@ -6,6 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Enum,
@@ -31,12 +32,11 @@ class EventKind(enum.StrEnum):
 
 
 KIND_LABELS = {
-    EventKind.FORUM: "Forum emploi-bénévolat",
-    EventKind.BREAKFAST: "Petit-déjeuner territorial",
-    EventKind.EVENING: "Soirée / conférence",
-    EventKind.ESSPRESSO: "Session ESSpresso",
+    EventKind.FORUM: _l("Forum emploi-bénévolat"),
+    EventKind.BREAKFAST: _l("Petit-déjeuner territorial"),
+    EventKind.EVENING: _l("Soirée / conférence"),
+    EventKind.ESSPRESSO: _l("Session ESSpresso"),
 }
-
 
 
 class EventStatus(enum.StrEnum):
@@ -46,9 +46,9 @@ class EventStatus(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    EventStatus.DRAFT: "Brouillon",
-    EventStatus.PUBLISHED: "Publié",
-    EventStatus.CANCELLED: "Annulé",
+    EventStatus.DRAFT: _l("Brouillon"),
+    EventStatus.PUBLISHED: _l("Publié"),
+    EventStatus.CANCELLED: _l("Annulé"),
 }
 
 
@@ -62,12 +62,12 @@ class RegistrationStatus(enum.StrEnum):
 
 
 REGISTRATION_LABELS = {
-    RegistrationStatus.PENDING: "En attente de confirmation",
-    RegistrationStatus.CONFIRMED: "Inscription confirmée",
-    RegistrationStatus.WAITLISTED: "Sur liste d'attente",
-    RegistrationStatus.OFFERED: "Place proposée",
-    RegistrationStatus.CANCELLED: "Annulée",
-    RegistrationStatus.EXPIRED: "Expirée",
+    RegistrationStatus.PENDING: _l("En attente de confirmation"),
+    RegistrationStatus.CONFIRMED: _l("Inscription confirmée"),
+    RegistrationStatus.WAITLISTED: _l("Sur liste d'attente"),
+    RegistrationStatus.OFFERED: _l("Place proposée"),
+    RegistrationStatus.CANCELLED: _l("Annulée"),
+    RegistrationStatus.EXPIRED: _l("Expirée"),
 }
 
 SEAT_HOLDING = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED,
@@ -132,7 +132,7 @@ class Event(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return str(KIND_LABELS[self.kind])
 
     @property
     def territory_code(self) -> str:
@@ -144,7 +144,7 @@ class Event(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
     @property
     def seats_left(self) -> int | None:
@@ -217,6 +217,9 @@ class Registration(db.Model):
     resent_window_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Health answers erased and, for guests, identity anonymised after the retention period.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language the person registered in: every later mail (reminder, waitlist offer,
+    # cancellation sent by the CLI) is written in it, account or not.
+    locale: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -224,7 +227,7 @@ class Registration(db.Model):
 
     @property
     def status_label(self) -> str:
-        return REGISTRATION_LABELS[self.status]
+        return str(REGISTRATION_LABELS[self.status])
 
     @property
     def holds_seat(self) -> bool:

@@ -16,13 +16,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from network.core import i18n
 from network.core.auth import System, is_staff, is_user, is_verified_user, require_staff
 from network.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
 from network.core.text import check_email, single_line
-from network.core.time import to_paris, utcnow
+from network.core.time import utcnow
 from network.events.models import ACTIVE, Event, EventStatus, Registration, new_uid
 from network.events.notices import mail_cancel, mail_confirmed, mail_for_status
 from network.events.queries import get_registration
@@ -84,9 +86,9 @@ def check_open(event: Event, *, now: datetime, acting: Any = None) -> None:
     if event.status != EventStatus.PUBLISHED:
         raise Conflict(_("Cet événement n'est pas encore publié."), "event_not_published")
     if event.registration_opens_at and now < event.registration_opens_at:
-        when = to_paris(event.registration_opens_at).strftime("%d/%m/%Y à %Hh%M")
         raise Conflict(_("Les inscriptions ne sont pas encore ouvertes : elles ouvriront le "
-                         "%(when)s.", when=when), "registration_not_open")
+                         "%(when)s.", when=i18n.when(event.registration_opens_at, "datetime")),
+                       "registration_not_open")
     closes = event.registration_closes_at or event.start_at
     if now >= min(closes, event.start_at):
         raise Conflict(_("Les inscriptions à cet événement sont closes."),
@@ -171,6 +173,15 @@ def _trust(acting: Any, answers: Answers) -> Trust:
     return Trust(address_proven=False)
 
 
+def _language(trust: Trust, email: str) -> str:
+    """The language of every later mail (reminder, offer, cancellation): the page's, when
+    people register themselves; when staff, a group leader or the platform register them,
+    their account's if they have one, else the page's (the best guess)."""
+    registers_self = trust.is_owner or (not trust.address_proven
+                                        and trust.registered_by_id is None)
+    return i18n.current() if registers_self else i18n.recipient_locale(email)
+
+
 def _check_organisation(acting: Any, answers: Answers) -> None:
     if answers.organisation_id is None:
         return
@@ -207,6 +218,7 @@ def place(event: Event, answers: Answers, *, trust: Trust, now: datetime,
                                            ical_uid=f"{new_uid()}@{uid_domain()}")
             for name, value in vars(answers).items():
                 setattr(reg, name, value)
+            reg.locale = _language(trust, answers.email)
             if trust.user_id is not None:
                 reg.user_id = trust.user_id
             # A previous confirmation of this address does not carry over to a stranger.
@@ -306,7 +318,8 @@ def cancel_registration(reg: Registration, *, acting: Any, now: datetime | None 
     by_staff = is_staff(acting) and not owns(acting, reg)
     mark_cancelled(reg, now)
     mail_cancel(reg, "event_registration_cancelled",
-                "Inscription annulée : " + reg.event.title, now=now, by_staff=by_staff)
+                _l("Inscription annulée : %(title)s", title=reg.event.title), now=now,
+                by_staff=by_staff)
     if held:
         free_seat(reg.event, now)
     db.session.flush()

@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.util import identity_key
 
-from network.core import signals
+from network.core import i18n, signals
 from network.core.auth import Guest, System, is_staff, is_user, is_verified_user
 from network.core.errors import PermissionDenied
 from network.core.text import single_line
@@ -51,8 +53,16 @@ def setting(name: str) -> Any:
     return current_app.config[name]
 
 
-def contact() -> dict[str, str]:
-    return {"name": setting("EVENTS_CONTACT_NAME"), "email": setting("EVENTS_CONTACT_EMAIL"),
+#: config.py's default EVENTS_CONTACT_NAME is a job title of ours, so it is translated; a
+#: name set in the environment is the operator's text and shown as typed.
+DEFAULT_CONTACT_NAME = "Chargé·e de mission ESS"
+
+
+def contact() -> dict[str, Any]:
+    name = setting("EVENTS_CONTACT_NAME")
+    if name == DEFAULT_CONTACT_NAME:
+        name = _l("Chargé·e de mission ESS")  # lazy: a mail renders it in its own language
+    return {"name": name, "email": setting("EVENTS_CONTACT_EMAIL"),
             "phone": setting("EVENTS_CONTACT_PHONE")}
 
 
@@ -177,9 +187,18 @@ def links(reg: Registration) -> dict[str, str]:
             "badge_code": badges.display(reg.badge_code)}
 
 
-def mail(reg: Registration, template: str, subject: str, *, attachments=None,
+def language(reg: Registration) -> str:
+    """The language of every mail to this registrant: the one kept on the registration (see
+    `registration._language`), whoever's request or job sends the mail."""
+    return i18n.valid(reg.locale) or i18n.DEFAULT
+
+
+def mail(reg: Registration, template: str, subject: Any, *, attachments=None,
          **context: Any) -> None:
-    outbox.enqueue(reg.email, template, subject=single_line(subject, max_length=200),
-                   attachments=attachments,
+    """`subject` is a lazy string (or text staff typed): the outbox renders it, and the
+    bodies, in the registrant's language."""
+    outbox.enqueue(reg.email, template,
+                   subject=LazyString(lambda: single_line(str(subject), max_length=200)),
+                   attachments=attachments, locale=language(reg),
                    context={"reg": reg, "event": reg.event, "contact": contact(),
                             **links(reg), **context})

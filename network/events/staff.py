@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, literal, or_, select, update
 
 from network.accounts.models import Organisation
@@ -139,9 +141,10 @@ def update_event(event: Event, data: EventData, *, acting: Any,
         .values(capacity=data.capacity).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(event)
     if not kept:
-        raise Conflict(_("%(n)s places sont déjà prises : la jauge ne peut pas descendre en "
-                         "dessous.", n=event.seats_taken), "capacity_below_taken",
-                       field="capacity")
+        raise Conflict(ngettext(
+            "%(num)d place est déjà prise : la jauge ne peut pas descendre en dessous.",
+            "%(num)d places sont déjà prises : la jauge ne peut pas descendre en dessous.",
+            event.seats_taken), "capacity_below_taken", field="capacity")
     for name, value in data.values().items():
         setattr(event, name, value)
     db.session.flush()
@@ -149,8 +152,8 @@ def update_event(event: Event, data: EventData, *, acting: Any,
         event.sequence += 1
         if event.status == EventStatus.PUBLISHED:
             for reg in registrations_of(event, (S.CONFIRMED,)):
-                mail_invite(reg, "event_updated", "Changement : " + event.title, now=now,
-                            bump=True)
+                mail_invite(reg, "event_updated",
+                            _l("Changement : %(title)s", title=event.title), now=now, bump=True)
     fill_free_seats(event, now)
     db.session.flush()
     return event
@@ -177,7 +180,8 @@ def cancel_event(event: Event, *, acting: Any, now: datetime | None = None) -> E
     event.sequence += 1
     for reg in registrations_of(event, ACTIVE):
         mark_cancelled(reg, now)
-        mail_cancel(reg, "event_cancelled", "Annulation : " + event.title, now=now)
+        mail_cancel(reg, "event_cancelled", _l("Annulation : %(title)s", title=event.title),
+                    now=now)
     db.session.flush()
     return event
 
@@ -185,7 +189,7 @@ def cancel_event(event: Event, *, acting: Any, now: datetime | None = None) -> E
 def duplicate_event(event: Event, *, acting: Any) -> Event:
     require_staff(acting)
     data = EventData.of(event)
-    data.title = f"{event.title} (copie)"[:TEXT_LIMITS["title"]]
+    data.title = _("%(title)s (copie)", title=event.title)[:TEXT_LIMITS["title"]]
     copy = Event(**data.values())
     copy.status = EventStatus.DRAFT
     db.session.add(copy)
@@ -195,18 +199,21 @@ def duplicate_event(event: Event, *, acting: Any) -> Event:
 
 # --- registrations: export, message, figures ---------------------------------------------------
 
-CSV_HEADER = ["Nom", "E-mail", "Organisation", "Type d'organisation", "Fonction", "Statut",
-              "Position en liste d'attente", "Accessibilité", "Régime alimentaire",
-              "Liste des participants", "Photos", "Présence", "Inscrit le", "Entrée à l'accueil"]
+CSV_HEADER = [_l("Nom"), _l("E-mail"), _l("Organisation"), _l("Type d'organisation"),
+              _l("Fonction"), _l("Statut"), _l("Position en liste d'attente"),
+              _l("Accessibilité"), _l("Régime alimentaire"), _l("Liste des participants"),
+              _l("Photos"), _l("Présence"), _l("Inscrit·e le"), _l("Entrée à l'accueil")]
+PRESENCE = {True: _l("présent·e"), False: _l("absent·e"), None: ""}
 
 
 def registrations_csv(event: Event, *, acting: Any) -> bytes:
     """For French Excel, through the one CSV writer: every cell guarded against formulas."""
     require_staff(acting)
-    rows = ([reg.name, reg.email, reg.organisation_name, reg.organisation_kind, reg.role,
+    rows = ([reg.name, reg.email, reg.organisation_name,
+             KIND_NAMES.get(reg.organisation_kind, reg.organisation_kind), reg.role,
              reg.status_label, waitlist_position(reg) or "", reg.accessibility_needs,
              reg.dietary_needs, reg.consents_to_list, reg.consents_to_photos,
-             {True: "présent", False: "absent", None: ""}[reg.attended],
+             PRESENCE[reg.attended],
              reg.created_at, reg.checked_in_at] for reg in list_registrations(event))
     return csv_bytes(CSV_HEADER, rows)
 
@@ -232,8 +239,8 @@ def message_all(event: Event, subject: str, body: str, *, acting: Any,
     return len(regs)
 
 
-KIND_NAMES = {"structure": "Structure de l'ESS", "buyer": "Entreprise / collectivité"}
-OTHER = "Autre / non renseigné"
+KIND_NAMES = {"structure": _l("Structure de l'ESS"), "buyer": _l("Entreprise / collectivité")}
+OTHER = _l("Autre / non renseigné")
 
 
 def figures(event: Event) -> dict:
@@ -247,7 +254,7 @@ def figures(event: Event) -> dict:
         .outerjoin(Territory, Territory.id == Structure.territory_id)
         .where(Registration.event_id == event.id, Registration.status.in_(list(ACTIVE)))).all()
     per_day = Counter(to_paris(created).date() for created, *_rest in rows)
-    kinds = Counter(KIND_NAMES.get(org_kind.value if org_kind else typed or "", OTHER)
+    kinds = Counter(str(KIND_NAMES.get(org_kind.value if org_kind else typed or "", OTHER))
                     for _c, typed, org_kind, _t in rows)
     places = Counter((territory or event.territory_label) for *_rest, territory in rows)
     return {"per_day": sorted(per_day.items()), "per_kind": kinds.most_common(),
@@ -267,12 +274,12 @@ def staff_summary() -> list[tuple[str, int | str, str]]:
     checked_in = db.session.scalar(
         select(func.count(Registration.checked_in_at))) or 0
     url = external_url("events.staff_index")
-    return [("Événements à venir", upcoming, url),
-            ("Inscriptions confirmées à venir", confirmed, url),
-            ("En liste d'attente", waiting, url),
-            ("Entrées enregistrées à l'accueil (tous événements)", checked_in, url)]
+    return [(_("Événements à venir"), upcoming, url),
+            (_("Inscriptions confirmées à venir"), confirmed, url),
+            (_("En liste d'attente"), waiting, url),
+            (_("Entrées enregistrées à l'accueil (tous événements)"), checked_in, url)]
 
 
 @signals.staff_figures.connect
 def _staff_figures(_sender) -> tuple[str, list[tuple[str, int | str, str]]]:
-    return "Événements", staff_summary()
+    return _("Événements"), staff_summary()

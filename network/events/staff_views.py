@@ -7,6 +7,8 @@ staff right again itself.
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from network.accounts.forms import EmptyForm
@@ -30,7 +32,7 @@ def staff_new():
     form = forms.EventForm()
     done = submit(form, lambda: staff.create_event(form.to_data(), acting=current_user))
     if done.ok:
-        flash("Événement créé en brouillon. Publiez-le quand il est prêt.", "success")
+        flash(_("Événement créé en brouillon. Publiez-le quand il est prêt."), "success")
         return redirect(url_for("events.detail", event_id=done.value.id))
     return render_form("events/edit.html", form, event=None)
 
@@ -44,7 +46,7 @@ def staff_edit(event_id: int):
         form.load(event)
     done = submit(form, lambda: staff.update_event(event, form.to_data(), acting=current_user))
     if done.ok:
-        flash("Événement enregistré.", "success")
+        flash(_("Événement enregistré."), "success")
         return redirect(url_for("events.detail", event_id=event.id))
     return render_form("events/edit.html", form, event=event)
 
@@ -58,13 +60,13 @@ def staff_action(event_id: int, action: str):
     back = url_for("events.detail", event_id=event.id)
     if action == "publier":
         return act(lambda: staff.publish_event(event, acting=current_user), to=back,
-                   done="Événement publié.")
+                   done=_("Événement publié."))
     if action == "annuler":
         return act(lambda: staff.cancel_event(event, acting=current_user), to=back,
-                   done="Événement annulé : chaque inscrit·e reçoit l'annulation pour son "
-                        "agenda.")
+                   done=_("Événement annulé : chaque inscrit·e reçoit l'annulation pour son "
+                          "agenda."))
     copy = staff.duplicate_event(event, acting=current_user)
-    flash("Copie créée en brouillon : modifiez les dates puis publiez.", "success")
+    flash(_("Copie créée en brouillon : modifiez les dates puis publiez."), "success")
     return redirect(url_for("events.staff_edit", event_id=copy.id))
 
 
@@ -112,7 +114,7 @@ def staff_add(event_id: int):
     done = submit(form, add)
     if done.ok:
         reg = done.value.registration
-        flash(f"{reg.name} : {reg.status_label.lower()}.", "success")
+        flash(_("%(name)s : %(status)s.", name=reg.name, status=reg.status_label), "success")
         return redirect(url_for("events.staff_registrations", event_id=event.id))
     return _registrations_page(event, add_form=form)
 
@@ -130,7 +132,7 @@ def staff_registration_action(registration_id: int, action: str):
 
     def move():
         registration.staff_set_status(reg, action, acting=current_user)
-        flash(f"{reg.name} : {reg.status_label.lower()}.", "success")
+        flash(_("%(name)s : %(status)s.", name=reg.name, status=reg.status_label), "success")
 
     return act(move, to=back)
 
@@ -143,6 +145,8 @@ def staff_message(event_id: int):
     done = submit(form, lambda: staff.message_all(event, form.subject.data, form.body.data,
                                                   acting=current_user))
     if done.ok:
-        flash(f"Message mis dans la boîte d'envoi pour {done.value} personne(s).", "success")
+        flash(ngettext("Message mis dans la boîte d'envoi pour %(num)d personne.",
+                       "Message mis dans la boîte d'envoi pour %(num)d personnes.",
+                       done.value), "success")
         return redirect(url_for("events.staff_registrations", event_id=event.id))
     return _registrations_page(event, message_form=form)

@@ -7,6 +7,7 @@ import json
 
 from flask import (
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -14,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from network.accounts.forms import EmptyForm
@@ -91,7 +93,8 @@ def _json_ld(event) -> str:
                      "address": {"@type": "PostalAddress",
                                  "streetAddress": event.venue_address,
                                  "addressRegion": "Moselle", "addressCountry": "FR"}},
-        "organizer": {"@type": "Organization", "name": event.organiser or "Réseau ESS Moselle",
+        "organizer": {"@type": "Organization",
+                      "name": event.organiser or current_app.config["SITE_NAME"],
                       "url": url_for("main.home", _external=True)},
         "url": url_for("events.detail", event_id=event.id, _external=True),
         "isAccessibleForFree": True,
@@ -164,10 +167,12 @@ def register(event_id: int):
     outcome = done.value
     if not signed_in:
         # The same answer whatever the address's state: a stranger learns nothing from it.
-        flash(_("Presque fini : ouvrez le courriel envoyé à %(email)s pour la suite. Si une "
-                "place vous est réservée, elle l'est %(minutes)s minutes.",
-                email=outcome.registration.email,
-                minutes=rules.setting("EVENTS_GUEST_HOLD_MINUTES")), "success")
+        flash(ngettext("Presque fini : ouvrez le courriel envoyé à %(email)s pour la suite. "
+                       "Si une place vous est réservée, elle l'est %(num)d minute.",
+                       "Presque fini : ouvrez le courriel envoyé à %(email)s pour la suite. "
+                       "Si une place vous est réservée, elle l'est %(num)d minutes.",
+                       int(rules.setting("EVENTS_GUEST_HOLD_MINUTES")),
+                       email=outcome.registration.email), "success")
         return redirect(url_for("events.check_inbox", event_id=event.id))
     flash(_outcome_message(outcome), "success")
     return redirect(url_for("events.detail", event_id=event.id) + "#mon-inscription")
@@ -176,13 +181,15 @@ def register(event_id: int):
 def _outcome_message(outcome: registration.Outcome) -> str:
     reg = outcome.registration
     if outcome.result == "confirmed":
-        return "Votre inscription est confirmée. Vous allez recevoir une invitation pour votre " \
-               "agenda par courriel."
+        return _("Votre inscription est confirmée. Vous allez recevoir une invitation pour "
+                 "votre agenda par courriel.")
     if outcome.result == "waitlisted":
-        return ("L'événement est complet : vous êtes sur la liste d'attente, en position "
-                f"{queries.waitlist_position(reg)}. Nous vous écrirons si une place se libère.")
-    return (f"Vous êtes déjà inscrit·e avec l'adresse {reg.email} ({reg.status_label.lower()}) : "
-            "nous vous avons renvoyé le courriel. Aucune place supplémentaire n'a été prise.")
+        return _("L'événement est complet : vous êtes sur la liste d'attente, en position "
+                 "%(n)s. Nous vous écrirons si une place se libère.",
+                 n=queries.waitlist_position(reg))
+    return _("Vous êtes déjà inscrit·e avec l'adresse %(email)s (statut : %(status)s) : nous "
+             "vous avons renvoyé le courriel. Aucune place supplémentaire n'a été prise.",
+             email=reg.email, status=reg.status_label)
 
 
 @bp.get("/<int:event_id>/verifiez-vos-courriels")
@@ -322,7 +329,7 @@ def _badge_reg(token: str):
     reg, _guest = _reg_from_token(token)
     error = None
     if reg.status != RegistrationStatus.CONFIRMED:
-        error = (render_template("events/token_error.html", message=(
+        error = (render_template("events/token_error.html", message=_(
             "Le badge n'existe que pour une inscription confirmée.")), 404)
     return reg, error
 

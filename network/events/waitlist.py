@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 
 from network.core import signals
@@ -81,7 +82,8 @@ def expire_lapsed(*, now: datetime, event_id: int | None = None) -> int:
             continue
         db.session.refresh(reg)
         if was == S.OFFERED:
-            mail(reg, "event_offer_expired", "Place non confirmée : " + reg.event.title)
+            mail(reg, "event_offer_expired",
+                 _l("Place non confirmée : %(title)s", title=reg.event.title))
         free_seat(reg.event, now)
         done += 1
     db.session.flush()

@@ -233,7 +233,7 @@ def test_purge_erases_health_answers_and_anonymises_guests_after_retention(
     db.session.commit()
     from network.events.cli import cli
 
-    assert "2 inscription(s)" in runner.invoke(cli, ["purge-personal-data"]).output
+    assert "2 inscriptions nettoyées" in runner.invoke(cli, ["purge-personal-data"]).output
     db.session.expire_all()
     kept, guest_reg, fresh = (queries.get_registration(r.id) for r in (kept, guest_reg, fresh))
     assert (kept.accessibility_needs, kept.dietary_needs) == ("", "")
@@ -243,7 +243,7 @@ def test_purge_erases_health_answers_and_anonymises_guests_after_retention(
     assert guest_reg.checked_in_at is not None  # figures keep counting
     assert fresh.accessibility_needs == "Fauteuil roulant"  # within the period: untouched
     assert queries.counts(old)[S.CONFIRMED] == 2
-    assert "0 inscription(s)" in runner.invoke(cli, ["purge-personal-data"]).output
+    assert "0 inscription" in runner.invoke(cli, ["purge-personal-data"]).output
     privacy = client.get("/confidentialite").get_data(as_text=True)
     assert "90 jours après la fin de chaque événement" in privacy
 

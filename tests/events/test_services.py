@@ -183,7 +183,7 @@ def test_cli_expire_offers_and_lapsed_guest_hold(make_event, guest, runner, app,
     from network.events.cli import cli
 
     result = runner.invoke(cli, ["expire-offers"])
-    assert "1 place(s)" in result.output
+    assert "1 place libérée ou reproposée." in result.output
     assert queries.get_registration(reg.id).status == S.EXPIRED
     assert queries.get_event(event.id).seats_taken == 0
 
@@ -313,7 +313,7 @@ def test_raising_capacity_offers_seats_to_those_waiting(make_event, make_user, b
     with pytest.raises(DomainError) as err:
         staff.update_event(event, data, acting=boss)
     assert err.value.code == "capacity_below_taken"
-    assert "2 places sont déjà prises" in err.value.message
+    assert "2 places sont déjà prises" in err.value.message  # plural agrees
     assert queries.get_event(event.id).capacity == 2  # nothing changed
 
 
@@ -442,8 +442,8 @@ def test_reminder_the_day_before_once(make_event, make_user, runner, db):
     db.session.commit()
     from network.events.cli import cli
 
-    assert "1 rappel(s)" in runner.invoke(cli, ["remind"]).output
-    assert "0 rappel(s)" in runner.invoke(cli, ["remind"]).output
+    assert "1 rappel mis" in runner.invoke(cli, ["remind"]).output
+    assert "0 rappel" in runner.invoke(cli, ["remind"]).output
     assert outbox_messages(user.email)[-1].kind == "event_reminder"
 
 

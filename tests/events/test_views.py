@@ -37,7 +37,7 @@ def test_public_pages(client, make_event):
     response = client.get(f"/evenements/{event.id}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "10 place(s) restante(s) sur 10" in html and "<strong>Café</strong>" in html
+    assert "10 places restantes sur 10" in html and "<strong>Café</strong>" in html
     ld = json.loads(re.search(r'application/ld\+json">(.*?)</script>', html, re.S).group(1))
     assert ld["@type"] == "Event" and ld["remainingAttendeeCapacity"] == 10
     assert ld["startDate"].endswith("+01:00") or ld["startDate"].endswith("+02:00")
