@@ -121,6 +121,7 @@ def cmd_extract() -> Catalog:
 
 def cmd_update() -> None:
     template = cmd_extract()
+    french_plurals(template)
     for lang in LANGS:
         catalog = _fill(template, lang, [_read(_main_po(lang), lang)])
         _write(catalog, _main_po(lang))
@@ -137,8 +138,22 @@ def cmd_missing(langs: list[str]) -> int:
     return status
 
 
+def french_plurals(template: Catalog) -> Catalog:
+    """French is the source language, but without a catalogue gettext applies English's
+    plural rule ("0 rappels"): this one holds the plural messages only, as they are, under
+    French's rule (CLDR: 0 and 1 singular), so "0 rappel" reads right."""
+    out = Catalog(locale="fr", project="network", charset="utf-8")
+    for message in template:
+        if message.id and isinstance(message.id, (tuple, list)):
+            singular, plural = message.id[0], message.id[1]
+            forms = (singular,) + (plural,) * (out.num_plurals - 1)
+            out.add(message.id, forms, list(message.locations), context=message.context)
+    _write(out, _main_po("fr"))
+    return out
+
+
 def cmd_compile() -> None:
-    for lang in LANGS:
+    for lang in ("fr", *LANGS):
         po = _main_po(lang)
         if not po.exists():
             continue
@@ -169,6 +184,7 @@ def cmd_part_missing(name: str) -> int:
 
 def cmd_build() -> None:
     template = cmd_extract()
+    french_plurals(template)
     for lang in LANGS:
         parts = [_read(p, lang) for p in sorted((HERE / "parts").glob(f"*.{lang}.po"))]
         catalog = _fill(template, lang, parts + [_read(_main_po(lang), lang)])

@@ -58,3 +58,16 @@ def test_the_template_filter_takes_a_style(app):
         rendered = app.jinja_env.from_string('{{ d|paris("time") }} {{ when_range(d, e) }}').render(
             d=START, e=END)
     assert rendered == "16:30 Uhr Mittwoch, 2. Dezember 2026, 16:30–19:30"
+
+
+def test_french_plurals_follow_the_french_rule(app):
+    """Zero is singular in French ("0 place restante"), plural in English ("0 seats left")."""
+    from flask_babel import ngettext
+
+    with app.test_request_context():
+        with in_locale("fr"):
+            said = [ngettext("%(num)s place restante", "%(num)s places restantes", n)
+                    for n in (0, 1, 2)]
+            assert said == ["0 place restante", "1 place restante", "2 places restantes"]
+        with in_locale("en"):
+            assert ngettext("%(num)s place restante", "%(num)s places restantes", 0) != said[0]
