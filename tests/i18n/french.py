@@ -72,7 +72,7 @@ class _Visible(HTMLParser):
                 return
 
     def handle_data(self, data):
-        if not self.hidden and data.strip():
+        if not self.hidden and data.without():
             self.parts.append(data)
 
 
@@ -114,7 +114,8 @@ FUNCTION_WORDS = {
     "depuis", "avant", "après", "jusqu", "puis", "donc", "car", "comme", "tout", "tous",
     "toute", "toutes", "peut", "pouvez", "doit", "devez", "avez", "êtes", "sera", "seront",
     "ici", "où", "si", "non", "oui", "aucun", "aucune", "autre", "autres", "même",
-    "de", "la", "l", "d", "qu", "n", "j", "c", "s",  # l'offre, d'un, qu'il, n'est, j'ai, c'est, s'inscrire
+    # l'offre, d'un, qu'il, n'est, j'ai, c'est, s'inscrire
+    "de", "la", "l", "d", "qu", "n", "j", "c", "s",
 }
 #: Function words German or English also use: not French evidence in that language.
 SHARED_WORDS = {
@@ -146,7 +147,7 @@ FRENCH_UI_WORDS = {
     "gérer", "tableau", "chiffres", "rapport", "annuel", "comptes", "écrire", "importer",
     "accessibilité", "confidentialité", "légales", "mes", "données", "merci", "entrez",
     "saisissez", "obligatoire", "facultatif", "envoyé", "envoyée", "aucune", "rien",
-    "fermer", "ajout", "oui", "non", "agenda", "écran", "organisation", "catalogue",
+    "ajout", "oui", "non", "agenda", "écran", "organisation", "catalogue",
     "réserver", "fiches", "tables", "besoin", "besoins", "achat", "achats", "impact",
     "forum", "exposer", "exposants", "stand", "plans", "accueillir", "historique", "raison",
     "quitter", "trier", "principal", "commune", "communes",
@@ -280,7 +281,7 @@ class DataStrings:
         self.exact = set(self.values)
         self._cache: dict[str, str] = {}
 
-    def strip(self, fragment: str) -> str:
+    def without(self, fragment: str) -> str:
         """The fragment without any stored value in it (and nothing if it is part of one)."""
         cached = self._cache.get(fragment)
         if cached is not None:

@@ -124,7 +124,8 @@ def routes(site) -> dict[str, list[Visit]]:
         "door.participants_pdf": [V("anon",
                                     f"/evenements/inscription/{t['manage']}/participants.pdf")],
         "door.cancel_step": [V("anon", f"/evenements/inscription/{t['manage']}/annulation")],
-        "door.my_participants": [V("member", f"/compte/participants/{i['registration']}", *REDIRECT)],
+        "door.my_participants": [V("member", f"/compte/participants/{i['registration']}",
+                                   *REDIRECT)],
         # ESSpresso
         "esspresso.index": [V("anon", "/esspresso/"), V("buyer", "/esspresso/")],
         "esspresso.detail": [V("anon", f"/esspresso/{ses}"), V("buyer", f"/esspresso/{ses}"),

@@ -18,7 +18,6 @@ import pytest
 from i18n.french import Leftovers, fold, french_words, is_french, parse
 from i18n.routes import NOT_CRAWLED, REDIRECT, routes
 
-
 LANGS = ("fr", "en", "de")
 
 
@@ -134,7 +133,7 @@ def leftovers_in(site, pages: list[Page], lang: str) -> Leftovers:
     found = Leftovers()
     for page in pages:
         for fragment in page.fragments:
-            rest = site.data.strip(fragment)
+            rest = site.data.without(fragment)
             if rest and is_french(rest, lang):
                 found.add(lang, page.where, fragment, french_words(rest, lang),
                           domain_of(page.endpoint))
@@ -194,7 +193,7 @@ def copy_problems(site, pages: list[Page]) -> list[str]:
             for placeholder in PLACEHOLDERS:
                 if placeholder.lower() in fragment.lower():
                     add(f"placeholder {placeholder!r} shown", fragment, page.where)
-            ours = site.data.strip(fragment)  # what people typed is theirs
+            ours = site.data.without(fragment)  # what people typed is theirs
             for match in PLURAL_PARENS.finditer(ours):
                 add(f"plural in parentheses {match.group(0)!r}", fragment, page.where)
             # A spreadsheet cell holds a time Excel reads (12/01/2026 08:01): pages only.
