@@ -72,7 +72,7 @@ class _Visible(HTMLParser):
                 return
 
     def handle_data(self, data):
-        if not self.hidden and data.without():
+        if not self.hidden and data.strip():
             self.parts.append(data)
 
 
