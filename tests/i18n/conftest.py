@@ -190,9 +190,10 @@ def _owned_structure(db, user) -> int:
         .where(OrganisationMember.user_id == user.id).order_by(Structure.id))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def site(database_uri):
-    """The demo site on the suite's database (emptied after this module, as `app` does)."""
+    """The demo site on the suite's database, for every test of this folder (emptied after
+    them, as `app` does after each test)."""
     from conftest import _empty_tables
     from network import create_app
     from network.extensions import db

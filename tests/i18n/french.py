@@ -203,7 +203,7 @@ def catalogue_vocabulary() -> set[str]:
     english = {w for name in ("english_wikipedia", "us_tv_and_film")
                for w in FREQUENCY_LISTS[name]}
     german = {w.lower() for w in WORD.findall(GERMAN_SAMPLE)}
-    _VOCABULARY = {w for w in french - others - english - german if len(w) > 3}
+    _VOCABULARY = {w for w in french - others - english - german if len(w) > 4}
     return _VOCABULARY
 
 
@@ -306,13 +306,13 @@ class DataStrings:
 TRANSLATED_TABLES = {"directory_sectors", "purchase_categories"}
 
 
-def database_strings(db, extra=()) -> DataStrings:
-    """Every String/Text column value of every table (but TRANSLATED_TABLES), read once."""
+def database_strings(db, extra=(), skip=()) -> DataStrings:
+    """Every String/Text column value of every table (but TRANSLATED_TABLES and `skip`)."""
     from sqlalchemy import String, Text, select
 
     values = []
     for table in db.metadata.sorted_tables:
-        if table.name in TRANSLATED_TABLES:
+        if table.name in TRANSLATED_TABLES or table.name in skip:
             continue
         columns = [c for c in table.columns if isinstance(c.type, String | Text)]
         if not columns:
@@ -330,9 +330,12 @@ class Leftovers:
     def __init__(self):
         self.by_lang: dict[str, dict[str, dict]] = defaultdict(dict)
 
-    def add(self, lang: str, where: str, fragment: str, words: list[str], domain: str = ""):
-        entry = self.by_lang[lang].setdefault(fragment, {"words": words, "where": [],
-                                                         "domains": set()})
+    def add(self, lang: str, where: str, fragment: str, words: list[str], domain: str = "",
+            key: str | None = None):
+        """`key` groups fragments that differ only by what people typed (names, titles): the
+        first fragment is shown."""
+        entry = self.by_lang[lang].setdefault(key or fragment, {
+            "words": words, "where": [], "domains": set(), "example": fragment})
         entry["domains"].add(domain or "?")
         if where not in entry["where"]:
             entry["where"].append(where)
@@ -365,7 +368,8 @@ class Leftovers:
             for domain, items in sorted(grouped.items()):
                 lines.append(f"--- [{domain}] {len(items)} fragments")
                 items.sort(key=lambda item: (-len(item[1]["where"]), item[0]))
-                for fragment, entry in items[:limit_per_domain]:
+                for _key, entry in items[:limit_per_domain]:
+                    fragment = entry["example"]
                     where = entry["where"]
                     shown = ", ".join(where[:3]) + (f" (+{len(where) - 3})" if len(where) > 3
                                                     else "")

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
+
 from i18n.french import Leftovers, fold, french_words, is_french, parse
 from i18n.routes import NOT_CRAWLED, REDIRECT, routes
 
@@ -136,7 +137,7 @@ def leftovers_in(site, pages: list[Page], lang: str) -> Leftovers:
             rest = site.data.without(fragment)
             if rest and is_french(rest, lang):
                 found.add(lang, page.where, fragment, french_words(rest, lang),
-                          domain_of(page.endpoint))
+                          domain_of(page.endpoint), key=rest)
     return found
 
 
