@@ -20,10 +20,18 @@ class Site:
     users: dict[str, Any] = field(default_factory=dict)     # persona -> User
     ids: dict[str, Any] = field(default_factory=dict)       # what -> id / code
     tokens: dict[str, str] = field(default_factory=dict)    # what -> signed token
+    lang_tokens: dict[str, dict] = field(default_factory=dict)  # lang -> what -> token
     volunteer: dict[str, Any] = field(default_factory=dict)  # the door volunteer's session
     device_token: str = ""
     data: Any = None                                        # french.DataStrings
     clients: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def refresh_data(self) -> None:
+        """What people typed, read again (the mail flows of this folder add some)."""
+        from i18n.french import database_strings
+        from network.extensions import db
+
+        self.data = database_strings(db, extra=[self.app.config["SITE_NAME"]])
 
     def client(self, who: str, lang: str):
         """One client per (person, language), logged in by its session as a browser is."""
@@ -72,6 +80,7 @@ def build_site(app) -> Site:
     from network.accounts import services as accounts
     from network.accounts.models import OrganisationMember, OrgRole
     from network.core.auth import System
+    from network.core.time import utcnow
     from network.core.uow import unit_of_work
     from network.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL, load_demo
     from network.directory import membership
@@ -101,8 +110,6 @@ def build_site(app) -> Site:
     ids["pending_structure"] = db.session.scalar(
         select(Structure.id).where(Structure.status != StructureStatus.APPROVED).limit(1))
     now_events = list(db.session.scalars(select(Event).order_by(Event.start_at)))
-    from network.core.time import utcnow
-
     upcoming = [e for e in now_events if e.start_at >= utcnow()]
     ids["event"] = upcoming[0].id
     ids["past_event"] = next(e.id for e in now_events if e.start_at < utcnow())
@@ -152,26 +159,36 @@ def build_site(app) -> Site:
         _dev, site.device_token = devices.issue(event, name="Tablette test i18n", acting=staff)
         my = db.session.get(Structure, ids["my_structure"])
         membership.invite(my, email="invitee@example.org", role=OrgRole.EDITOR, acting=owner)
-        alerts.save_search(OfferFilters(q="animation"), acting=System("i18n crawl"),
-                           email="alerte@example.org")
+        for lang in LANGS:  # links used up by their first visit: one set per language
+            alerts.save_search(OfferFilters(q="animation"), acting=System("i18n crawl"),
+                               email=f"alerte-{lang}@example.org")
+            newcomer = accounts.sign_up(name=f"Nouvelle Personne {lang}",
+                                        email=f"nouvelle-{lang}@example.org",
+                                        password=DEMO_PASSWORD)
+            newcomer.email_verified_at = utcnow()
+            db.session.flush()
+            accounts.request_email_change(acting=newcomer,
+                                          new_email=f"nouvelle-{lang}-2@example.org",
+                                          password=DEMO_PASSWORD)
         jobdating.send_guest_link(db.session.get(Event, ids["forum_event"]), "Alex Visiteur",
                                   "visiteur@example.org")
-        accounts.sign_up(name="Nouvelle Personne", email="nouvelle@example.org",
-                         password=DEMO_PASSWORD)
         accounts.request_password_reset("membre@example.org")
-        accounts.request_email_change(acting=owner, new_email="membre2@example.org",
-                                      password=DEMO_PASSWORD)
         from network.admin import broadcast
 
         tokens["unsubscribe"] = broadcast.make_token(broadcast.UNSUBSCRIBE,
                                                      {"id": u["member"].id})
     tokens["invitation"] = _link("invitee@example.org", "/annuaire/invitation/").rsplit("/", 1)[1]
-    tokens["alert_confirm"] = _link("alerte@example.org", "/alertes/confirmer/").rsplit("/", 1)[1]
-    tokens["alert_stop"] = _link("alerte@example.org", "/alertes/arreter/").rsplit("/", 1)[1]
+    for lang in LANGS:
+        site.lang_tokens[lang] = {
+            "alert_confirm": _link(f"alerte-{lang}@example.org", "/alertes/confirmer/"),
+            "alert_stop": _link(f"alerte-{lang}@example.org", "/alertes/arreter/"),
+            "verify": _link(f"nouvelle-{lang}@example.org", "/verifier/"),
+            "change_email": _link(f"nouvelle-{lang}-2@example.org", "/compte/adresse/"),
+        }
+        site.lang_tokens[lang] = {k: v.rsplit("/", 1)[1]
+                                  for k, v in site.lang_tokens[lang].items()}
     tokens["forum_guest"] = _link("visiteur@example.org", "/jobdating/invite/").rsplit("/", 1)[1]
-    tokens["verify"] = _link("nouvelle@example.org", "/verifier/").rsplit("/", 1)[1]
     tokens["reset"] = _link("membre@example.org", "/mot-de-passe/").rsplit("/", 1)[1]
-    tokens["change_email"] = _link("membre2@example.org", "/compte/adresse/").rsplit("/", 1)[1]
     attachment = next((m for m in db.session.scalars(select(OutboxMessage)
                                                      .order_by(OutboxMessage.id))
                        if m.attachments), None)
@@ -204,9 +221,7 @@ def site(database_uri):
         db.create_all()
         try:
             built = build_site(app)
-            from i18n.french import database_strings
-
-            built.data = database_strings(db, extra=[app.config["SITE_NAME"]])
+            built.refresh_data()
             yield built
         finally:
             db.session.remove()

@@ -45,8 +45,8 @@ NOT_CRAWLED = {
 }
 
 
-def routes(site) -> dict[str, list[Visit]]:
-    i, t = site.ids, site.tokens
+def routes(site, lang: str) -> dict[str, list[Visit]]:
+    i, t = site.ids, {**site.tokens, **site.lang_tokens[lang]}
     ev, past, forum, ex = i["event"], i["past_event"], i["forum_event"], i["exhibitor"]
     door, ses, off, st = i["door_event"], i["esspresso"], i["offer"], i["structure"]
     mine, ost = i["my_structure"], i["offer_structure"]
@@ -69,7 +69,7 @@ def routes(site) -> dict[str, list[Visit]]:
                                     V("anon", "/mot-de-passe/lien-abime", 200, 400)],
         "accounts.account": [V("member", "/compte"), V("staff", "/compte"),
                              V("anon", "/compte", *REDIRECT)],
-        "accounts.confirm_email_change": [V("member", f"/compte/adresse/{t['change_email']}",
+        "accounts.confirm_email_change": [V("anon", f"/compte/adresse/{t['change_email']}",
                                             200, *REDIRECT)],
         "accounts.second_factor_setup": [V("staff", "/compte/double-authentification"),
                                          V("member", "/compte/double-authentification")],

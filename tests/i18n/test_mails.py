@@ -260,23 +260,25 @@ def run_flows(site, lang: str) -> Flows:  # noqa: C901  one flow per mail, in th
         declined = met[2]
         with page_in(app, "fr"):
             meetings.decline_meeting(session, declined.id, acting=team_user(declined.b))
-        with page_in(app, lang):  # the buyer whose meeting was cancelled books another
-            buyer = db.session.merge(met[1]).a
-            for supplier in db.session.scalars(select(MeetingParticipant).where(
-                    MeetingParticipant.session_id == session.id,
-                    MeetingParticipant.side == SIDE_B).order_by(MeetingParticipant.id)):
-                free = booking.free_slots(session, buyer, supplier)
-                if free:
-                    meetings.book_meeting(session, buyer.id, supplier.id, free[0],
-                                          acting=team_user(buyer))
-                    break
+        with page_in(app, lang):  # a buyer whose meeting was dropped books another
+            suppliers = db.session.scalars(select(MeetingParticipant).where(
+                MeetingParticipant.session_id == session.id,
+                MeetingParticipant.side == SIDE_B).order_by(MeetingParticipant.id)).all()
+            pairs = [(db.session.merge(m).a, supplier) for m in (met[1], met[2])
+                     for supplier in suppliers]
+            buyer, supplier, free = next((b, s, f) for b, s in pairs
+                                         if (f := booking.free_slots(session, b, s)))
+            meetings.book_meeting(session, buyer.id, supplier.id, free[0],
+                                  acting=team_user(buyer))
         with page_in(app, "fr"):
             # Two people are asked for their outcomes (the others were, as if already asked:
             # a mail per participant of the demo would only slow the test down).
+            asked = [met[0].a_id, met[0].b_id]
             db.session.execute(update(MeetingParticipant).where(
                 MeetingParticipant.session_id == session.id,
-                MeetingParticipant.id.not_in([met[0].a_id, met[0].b_id]))
-                .values(outcomes_reminded_at=utcnow()))
+                MeetingParticipant.id.not_in(asked)).values(outcomes_reminded_at=utcnow()))
+            db.session.execute(update(MeetingParticipant).where(
+                MeetingParticipant.id.in_(asked)).values(outcomes_reminded_at=None))
             outcomes.remind(now=session.ends_at + outcomes.REMIND_AFTER + timedelta(hours=1))
 
     return done

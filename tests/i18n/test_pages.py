@@ -88,7 +88,8 @@ def _text_of(response) -> list[str]:
 def crawl(site, lang: str) -> Crawl:
     done = Crawl(lang)
     start = time.perf_counter()
-    plan = routes(site)
+    site.refresh_data()
+    plan = routes(site, lang)
     for rule in site.app.url_map.iter_rules():
         if "GET" in rule.methods and rule.endpoint not in plan \
                 and rule.endpoint not in NOT_CRAWLED:
