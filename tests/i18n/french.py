@@ -355,7 +355,10 @@ class Leftovers:
             counts[self.domain_of(entry)] += 1
         return dict(sorted(counts.items()))
 
-    def report(self, limit_per_domain: int = 40) -> str:
+    def report(self, limit_per_domain: int | None = None) -> str:
+        """Every leftover, by language and domain (most shown first), or the first
+        `limit_per_domain` of each domain."""
+        limit_per_domain = limit_per_domain or 10**9
         lines = []
         for lang, found in sorted(self.by_lang.items()):
             if not found:
