@@ -18,7 +18,8 @@ class Visit:
 
 
 def V(who, path, *ok, **headers):  # noqa: N802  a short name for a long table
-    return Visit(who, path, tuple(ok) or (200,), headers)
+    return Visit(who, path, tuple(ok) or (200,), {k.replace("_", "-"): v
+                                                 for k, v in headers.items()})
 
 
 REDIRECT = (301, 302, 303)
@@ -26,23 +27,11 @@ REDIRECT = (301, 302, 303)
 #: Routes no language crawl can open, and why (kept short: each one is a page not checked).
 NOT_CRAWLED = {
     "static": "files served as they are (CSS, JS, images): no text to translate",
-    "door_api.conflicts": "JSON API for door devices (stable machine fields, no page)",
-    "door_api.people": "JSON API for door devices (stable machine fields, no page)",
-    "offers.api_offers": "JSON open-data API (stable machine fields)",
-    "offers.api_offer": "JSON open-data API (stable machine fields)",
-    "directory.api_structures": "JSON open-data API (stable machine fields)",
-    "directory.api_structure": "JSON open-data API (stable machine fields)",
-    "directory.api_openapi": "OpenAPI schema of the API (for developers, in English)",
-    "esspresso.export": "JSON export of a session for the organiser's tools (machine fields)",
-    "main.health": "health probe for the monitoring (machine text)",
-    "accounts.export_data": "personal data export (JSON, machine field names)",
-    "events.my_data": "personal data export (JSON, machine field names)",
-    "events.my_badge_png": "a QR code image",
-    "directory.logo": "an image (the demo structures have no logo: 404 expected)",
-    "outbox.attachment": "an attachment as sent (a badge PDF checked by door.own_badge_pdf)",
-    "offers.cv": "a CV uploaded by a candidate (the demo answers have none)",
-    "main.favicon": "an image",
 }
+#: Answers crawled for their status only: machine formats (JSON with stable field names,
+#: images), no text a person reads in a language.
+STATUS_ONLY = ("application/json", "image/png", "image/jpeg", "image/webp",
+               "image/x-icon", "image/vnd.microsoft.icon", "image/svg+xml")
 
 
 def routes(site, lang: str) -> dict[str, list[Visit]]:
@@ -50,7 +39,26 @@ def routes(site, lang: str) -> dict[str, list[Visit]]:
     ev, past, forum, ex = i["event"], i["past_event"], i["forum_event"], i["exhibitor"]
     door, ses, off, st = i["door_event"], i["esspresso"], i["offer"], i["structure"]
     mine, ost = i["my_structure"], i["offer_structure"]
+    bearer = {"Authorization": f"Bearer {site.device_token}"}
     return {
+        # machine answers (status only)
+        "main.health": [V("anon", "/sante")],
+        "main.favicon": [V("anon", "/favicon.ico", 200, *REDIRECT)],
+        "offers.api_offers": [V("anon", "/api/v1/offers")],
+        "offers.api_offer": [V("anon", f"/api/v1/offers/{off}")],
+        "directory.api_structures": [V("anon", "/api/v1/structures")],
+        "directory.api_structure": [V("anon", f"/api/v1/structures/{st}")],
+        "directory.api_openapi": [V("anon", "/api/v1/openapi.json")],
+        "directory.logo": [V("anon", f"/annuaire/{st}/logo", 404)],  # the demo has no logo
+        "door_api.conflicts": [V("anon", "/api/v1/accueil/conflits", **bearer)],
+        "door_api.people": [V("anon", "/api/v1/accueil/liste", **bearer)],
+        "accounts.export_data": [V("member", "/compte/mes-donnees.json")],
+        "events.my_data": [V("anon", f"/evenements/inscription/{t['manage']}/mes-donnees.json")],
+        "events.my_badge_png": [V("anon", f"/evenements/inscription/{t['manage']}/badge.png")],
+        "esspresso.export": [V("staff", f"/esspresso/{ses}/instance.json")],
+        "offers.cv": [V("staff", f"/offres/reponses/{i['answer']}/cv", 404)],  # no CV sent
+        "outbox.attachment": [V("staff", f"/boite-envoi/{i['attachment_message']}"
+                                         "/piece-jointe/0")],
         # main, accounts
         "main.home": [V("anon", "/"), V("member", "/"), V("staff", "/")],
         "main.accessibility": [V("anon", "/accessibilite")],

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from i18n.french import Leftovers, fold, french_words, is_french, parse
-from i18n.routes import NOT_CRAWLED, REDIRECT, routes
+from i18n.routes import NOT_CRAWLED, REDIRECT, STATUS_ONLY, routes
 
 LANGS = ("fr", "en", "de")
 
@@ -112,6 +112,8 @@ def crawl(site, lang: str) -> Crawl:
             page = Page(endpoint, where, response.status_code, response.mimetype)
             if response.mimetype == "text/html":
                 page.html_lang, page.fragments = parse(response.get_data(as_text=True))
+            elif response.mimetype in STATUS_ONLY:
+                pass
             else:
                 page.fragments = _text_of(response)
             done.pages.append(page)
@@ -174,8 +176,8 @@ def test_every_page_in_its_language(site, crawls, lang):
 # --- French copy (issue #17): plurals, placeholders, times -----------------------------
 
 PLURAL_PARENS = re.compile(r"[^\W\d_]+\((?:s|e|es|x|nt|ne|le|ve)\)[^\W\d_]*", re.UNICODE)
-PLACEHOLDERS = ("(à renseigner)", "à renseigner", "Lieu à préciser", "à préciser", "TODO",
-                "Lorem ipsum")
+PLACEHOLDERS = ("(à renseigner)", "à renseigner", "Lieu à préciser", "(à préciser)",
+                "à préciser", "TODO", "Lorem ipsum")
 COLON_TIME = re.compile(r"(?<![\d:])(?:[01]?\d|2[0-3]):[0-5]\d(?![\d:])")
 
 
@@ -195,6 +197,7 @@ def copy_problems(site, pages: list[Page]) -> list[str]:
             for placeholder in PLACEHOLDERS:
                 if placeholder.lower() in fragment.lower():
                     add(f"placeholder {placeholder!r} shown", fragment, page.where)
+                    break
             ours = site.data.without(fragment)  # what people typed is theirs
             for match in PLURAL_PARENS.finditer(ours):
                 add(f"plural in parentheses {match.group(0)!r}", fragment, page.where)
