@@ -279,16 +279,22 @@ class DataStrings:
             self.by_word[key].append(value)
         self.blob = "\x00".join(self.values)
         self.exact = set(self.values)
-        self._cache: dict[str, str] = {}
+        self.short_blob = "\x00".join(v for v in self.values if len(v) <= 80)
+        self._cache: dict[tuple[str, bool], str] = {}
 
-    def without(self, fragment: str) -> str:
-        """The fragment without any stored value in it (and nothing if it is part of one)."""
-        cached = self._cache.get(fragment)
+    def without(self, fragment: str, *, broken: bool = False) -> str:
+        """The fragment without any stored value in it (and nothing if it is part of one).
+
+        `broken`: text whose lines were cut where they fell (a PDF), so that a name may be
+        split over two lines: a piece of a short stored value ("Recyclerie du Pays de") is
+        dropped too."""
+        cached = self._cache.get((fragment, broken))
         if cached is not None:
             return cached
         result = fragment
         core = fragment.rstrip(" ….").strip()
-        if core in self.exact or (len(core) >= 40 and core in self.blob):
+        if core in self.exact or (len(core) >= 40 and core in self.blob) \
+                or (broken and len(core) >= 6 and core in self.short_blob):
             result = ""  # a stored value, or a paragraph or an excerpt of a description
         else:
             words = set(WORD.findall(fragment.lower()))
@@ -297,7 +303,7 @@ class DataStrings:
                 if value in result:
                     result = result.replace(value, " ")
             result = fold(result)
-        self._cache[fragment] = result
+        self._cache[(fragment, broken)] = result
         return result
 
 

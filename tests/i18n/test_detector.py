@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+
 from i18n.french import (
     GERMAN_SAMPLE,
     DataStrings,
@@ -121,3 +122,6 @@ def test_what_people_typed_is_not_looked_at():
     assert data.without("Organised by Les Jardins de la Seille") == "Organised by"
     assert data.without("Un long texte de présentation écrit par la structure…") == ""
     assert data.without("Inscription à Salle des fêtes de Yutz") == "Inscription à"
+    # A name cut over two lines of a PDF: each piece is dropped there, not on a page.
+    assert data.without("Jardins de la", broken=True) == ""
+    assert data.without("Jardins de la") == "Jardins de la"

@@ -136,8 +136,9 @@ def crawled(site, crawls, lang) -> Crawl:
 def leftovers_in(site, pages: list[Page], lang: str) -> Leftovers:
     found = Leftovers()
     for page in pages:
+        broken = page.mimetype == "application/pdf"
         for fragment in page.fragments:
-            rest = site.data.without(fragment)
+            rest = site.data.without(fragment, broken=broken)
             if rest and is_french(rest, lang):
                 found.add(lang, page.where, fragment, french_words(rest, lang),
                           domain_of(page.endpoint), key=rest)
@@ -198,7 +199,8 @@ def copy_problems(site, pages: list[Page]) -> list[str]:
                 if placeholder.lower() in fragment.lower():
                     add(f"placeholder {placeholder!r} shown", fragment, page.where)
                     break
-            ours = site.data.without(fragment)  # what people typed is theirs
+            # what people typed is theirs
+            ours = site.data.without(fragment, broken=page.mimetype == "application/pdf")
             for match in PLURAL_PARENS.finditer(ours):
                 add(f"plural in parentheses {match.group(0)!r}", fragment, page.where)
             # A spreadsheet cell holds a time Excel reads (12/01/2026 08:01): pages only.
