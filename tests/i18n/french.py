@@ -161,8 +161,12 @@ SHARED_UI_WORDS = {
            "stand", "liste", "mai", "rapport", "adresse", "aller", "mais", "minuten"},
 }
 #: Addresses and links: "example.de" or "…/de/…" say nothing of the language around them.
-ADDRESSES = re.compile(r"\S+@\S+|https?://\S+|\b[\w-]+(?:\.[\w-]+)+/\S*|\b[\w-]+\.(?:de|fr|org|"
+ADDRESSES = re.compile(r"\S+@\S+|https?://\S+|\b[\w-]+(?:\.[\w-]+)+/\S*|\b[\w-]+(?:\.[\w-]+)*\.(?:de|fr|org|"
                        r"com|net|eu|lu)\b")
+#: French names kept in English and German text on purpose: institutions and places, the
+#: literal values a file or a form must hold (quoted), and the language codes themselves.
+NAMES = re.compile(r"Défenseur des droits|Hôtel du Département|Grand Est|rue du Pont Moreau"
+                   r"|„[^“]*“|«[^»]*»|\"[^\"]*\"|“[^”]*”|\bfr, en (?:or|oder|et|ou) de\b")
 WORD = re.compile(r"[^\W\d_]+(?:·[^\W\d_]+)*", re.UNICODE)
 MIDDLE_DOT = re.compile(r"[^\W\d_][·][^\W\d_]")
 
@@ -244,9 +248,9 @@ def french_words(text: str, lang: str) -> list[str]:
     shared = SHARED_WORDS.get(lang, set()) | SHARED_UI_WORDS.get(lang, set())
     vocabulary = catalogue_vocabulary()
     found: list[str] = []
-    for word in WORD.findall(ADDRESSES.sub(" ", text)):
+    for word in WORD.findall(NAMES.sub(" ", ADDRESSES.sub(" ", text))):
         low = word.lower()
-        if "·" in word:
+        if "·" in word and lang != "de":  # German writes "Organisator·innen" too (Mediopunkt)
             found.append(word)
         elif low in shared:
             continue

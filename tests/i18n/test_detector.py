@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po
 from i18n.french import (
     GERMAN_SAMPLE,
     DataStrings,
+    _no_placeholders,
     fragments,
     french_words,
     is_french,
@@ -79,7 +80,7 @@ def test_flags_no_real_english_or_german():
     flagged = []
     for _ids, strings, lang, name in _catalogue_texts():
         for text in strings:
-            rest = data.without(text)
+            rest = _no_placeholders(data.without(text))  # "%(n)s", "%(commune)s" are names
             if is_french(rest, lang):
                 flagged.append(f"{name}: {text!r} {french_words(rest, lang)}")
     assert not flagged, "translations the detector takes for French:\n" + "\n".join(flagged)
