@@ -34,7 +34,7 @@ from network.accounts.organisations import (  # other domains call them as accou
     sole_owner_of_shared,
 )
 from network.accounts.passwords import password_problem
-from network.core import gdpr, signals
+from network.core import gdpr, i18n, signals
 from network.core.auth import (
     System,
     is_staff,
@@ -169,9 +169,10 @@ def sign_up(*, name: str, email: str, password: str, locale: str | None = None) 
     answer nor its time says whether the address has an account. An address never verified
     proves nothing: signing up again with it replaces the name and password (the person who
     reads the mailbox decides, by the link bound to the latest password). `locale`, the
-    language the person signed up in, becomes the account's (and its mail's) language."""
+    language the person signed up in (by default the page's), becomes the account's (and its
+    mail's) language."""
     errors = FieldErrors()
-    locale = locale if locale in current_app.config["LANGUAGES"] else None
+    locale = i18n.valid(locale) or i18n.current()
     name = _check_name(name, errors)
     try:
         email = check_email(email)
@@ -183,7 +184,7 @@ def sign_up(*, name: str, email: str, password: str, locale: str | None = None) 
     password_hash = _hash(password)  # in every path, so that all take the same time
     user = get_user_by_email(email)
     if user is None:
-        user = User(email=email, name=name, password_hash=password_hash, locale=locale or "fr")
+        user = User(email=email, name=name, password_hash=password_hash, locale=locale)
         db.session.add(user)
         db.session.flush()
         _queue_verification(user)
@@ -368,7 +369,7 @@ def request_email_change(*, acting: Any, new_email: str, password: str) -> str:
                        field="email")
     token = make_token(CHANGE_EMAIL, {"id": user.id, "old": user.email, "new": new_email})
     outbox.enqueue(
-        new_email, "change_email",
+        new_email, "change_email", locale=user.locale,  # the new address has no account yet
         subject=_l("Confirmez votre nouvelle adresse e-mail"),
         context={"user": user, "link": external_url("accounts.confirm_email_change",
                                                     token=token)},

@@ -138,7 +138,7 @@ def remind(*, now: datetime | None = None) -> int:
                 continue
             participant = db.session.get(P, pid)
             tell(participant, "esspresso_outcomes",
-                 _("ESSpresso : comment se sont passés vos rendez-vous ?"), session=session,
+                 _l("ESSpresso : comment se sont passés vos rendez-vous ?"), session=session,
                  link=external_url("esspresso.outcomes_page", session_id=session.id,
                                    pour=pid))
             told += 1

@@ -295,6 +295,7 @@ class DataStrings:
         cached = self._cache.get((fragment, broken))
         if cached is not None:
             return cached
+        fragment = ADDRESSES.sub(" ", fragment)  # before a stored value cuts a link in two
         result = fragment
         core = fragment.rstrip(" ….").strip()
         if core in self.exact or (len(core) >= 40 and core in self.blob) \
