@@ -123,7 +123,7 @@ SHARED_WORDS = {
            "puis", "si", "non", "tout", "ton", "mon", "son", "car", "elle", "vers", "sa", "mais"},
     "en": {"car", "son", "ton", "mon", "non", "puis", "si", "tout", "pas", "elle", "sa",
            "d", "s", "l", "n", "j", "c", "est", "ma", "me", "vers", "ne", "ce", "sous", "par",
-           "nos", "au"},
+           "nos", "au", "pagination"},
 }
 #: Words of the interface French writes without accent, which English/German never use.
 FRENCH_UI_WORDS = {
@@ -267,12 +267,19 @@ def is_french(text: str, lang: str) -> bool:
 
 # --- what people typed --------------------------------------------------------------------
 
+MARKDOWN_CUTS = re.compile(r"\*\*|__|[*_#>`\[\]]|\]\([^)]*\)|\n+")
+
+
 class DataStrings:
     """Every text value stored in the database, to remove from a fragment before looking for
     French: what people typed is shown as typed."""
 
     def __init__(self, values, extra=()):
         found = {fold(str(v)) for v in values if v}
+        # Markdown shows a stored text in pieces ("Soirée de clôture du **Mois de l'ESS**"):
+        # each piece between marks or lines is shown as typed too.
+        found.update(fold(piece) for v in values if v and isinstance(v, str)
+                     for piece in MARKDOWN_CUTS.split(v) if len(piece.strip()) >= 4)
         found.update(fold(v) for v in extra if v)
         # Values shorter than 3 characters ("M.", "57") would erase letters inside words.
         self.values = sorted((v for v in found if len(v) >= 3), key=len, reverse=True)

@@ -27,6 +27,8 @@ REDIRECT = (301, 302, 303)
 #: Routes no language crawl can open, and why (kept short: each one is a page not checked).
 NOT_CRAWLED = {
     "static": "files served as they are (CSS, JS, images): no text to translate",
+    "admin.import_members_template": "a CSV whose French column names are the file format "
+                                     "itself (the import reads them); tests/admin checks it",
 }
 #: Answers crawled for their status only: machine formats (JSON with stable field names,
 #: images), no text a person reads in a language.
@@ -195,6 +197,7 @@ def routes(site, lang: str) -> dict[str, list[Visit]]:
         "admin.users": [V("staff", "/equipe/comptes")],
         "admin.write": [V("staff", "/equipe/ecrire")],
         "admin.import_page": [V("staff", "/equipe/import")],
+        "admin.import_members": [V("staff", "/equipe/import/membres")],
         "admin.annual_report": [V("staff", "/equipe/rapport-annuel")],
         "admin.annual_report_file": [V("staff", f"/equipe/rapport-annuel-{i['year']}.{fmt}")
                                      for fmt in ("pdf", "csv")],
