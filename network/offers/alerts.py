@@ -22,8 +22,8 @@ from network.core.time import utcnow
 from network.core.tokens import make_token, read_token
 from network.core.urls import external_url
 from network.extensions import db
+from network.offers.listing import OfferFilters, matches
 from network.offers.models import Offer, SavedSearch
-from network.offers.offers import OfferFilters, matches
 from network.offers.rules import setting
 from network.outbox import services as outbox
 
