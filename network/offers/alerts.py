@@ -10,14 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from network.accounts.models import User
-from network.core import signals
+from network.core import i18n, signals
 from network.core.auth import Guest, is_staff, is_user, require_verified
 from network.core.errors import NotFound, PermissionDenied, ValidationError
-from network.core.text import check_email, single_line
+from network.core.text import check_email
 from network.core.time import utcnow
 from network.core.tokens import make_token, read_token
 from network.core.urls import external_url
@@ -49,6 +51,17 @@ def _alert_of(guest: Guest) -> SavedSearch | None:
     return alert if alert is not None and alert.email == guest.email else None
 
 
+def describe(alert: SavedSearch) -> str:
+    """The alert's search in the current language (the stored label is the one of the day it
+    was made, in the language of that page)."""
+    return OfferFilters.from_args(alert.criteria or {}).describe()
+
+
+def label(alert: SavedSearch) -> LazyString:
+    """`describe`, worked out when rendered: in a mail, in its recipient's language."""
+    return LazyString(describe, alert)
+
+
 def save_search(filters: OfferFilters, *, acting: Any, email: str = "",
                 now: datetime | None = None) -> SavedSearch:
     """An account saves with its verified address at once; a guest confirms by mail."""
@@ -66,13 +79,13 @@ def save_search(filters: OfferFilters, *, acting: Any, email: str = "",
                                 "d'abord.", n=count), "too_many_alerts", field="email")
     alert = SavedSearch(user_id=acting.id if account else None, email=address,
                         criteria=filters.to_args(), label=filters.describe(), created_at=now,
-                        confirmed_at=now if account else None)
+                        confirmed_at=now if account else None, locale=i18n.current())
     db.session.add(alert)
     db.session.flush()
     if not account:
-        subject = single_line(_("Confirmez votre alerte : %(label)s", label=alert.label))
-        outbox.enqueue(address, "offer_alert_confirm", subject=subject, context={
-            "alert": alert, "link": external_url("offers.confirm_alert",
+        outbox.enqueue(address, "offer_alert_confirm", locale=alert.locale, subject=_l(
+            "Confirmez votre alerte : %(label)s", label=label(alert)), context={
+            "alert": alert, "label": label(alert), "link": external_url("offers.confirm_alert",
                                                  token=_token(CONFIRM, alert)),
             "stop": external_url("offers.stop_alert", token=_token(STOP, alert))})
     return alert
@@ -128,6 +141,11 @@ def _deliverable(alert: SavedSearch, users: dict[int, User]) -> bool:
     return True
 
 
+def _guest_locale(alert: SavedSearch) -> str | None:
+    """A guest's alert speaks the language it was made in; an account's, the account's."""
+    return alert.locale if alert.user_id is None else None
+
+
 @signals.offer_published.connect
 def notify_published(offer: Offer, now: datetime | None = None) -> int:
     """Mail every confirmed alert that the newly published offer matches (in the outbox,
@@ -145,9 +163,9 @@ def notify_published(offer: Offer, now: datetime | None = None) -> int:
             continue
         if not matches(OfferFilters.from_args(alert.criteria or {}), offer):
             continue
-        subject = single_line(_("Nouvelle offre : %(title)s", title=offer.title))
-        outbox.enqueue(alert.email, "offer_alert", subject=subject, context={
-            "alert": alert, "offer": offer, "link": link,
+        outbox.enqueue(alert.email, "offer_alert", locale=_guest_locale(alert),
+                       subject=_l("Nouvelle offre : %(title)s", title=offer.title), context={
+            "alert": alert, "label": label(alert), "offer": offer, "link": link,
             "stop": external_url("offers.stop_alert", token=_token(STOP, alert))})
         alert.last_sent_at = now
         alert.sent_count = (alert.sent_count or 0) + 1

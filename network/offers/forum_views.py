@@ -81,10 +81,10 @@ def forum_detail(event_id: int):
 
 
 def _slot_label(js, index: int) -> str:
-    from network.core.time import to_paris
+    from network.core.i18n import when
 
     slot = js.slots[index]
-    return f"{to_paris(slot.starts_at):%H:%M}–{to_paris(slot.ends_at):%H:%M}"
+    return f"{when(slot.starts_at, 'time')}–{when(slot.ends_at, 'time')}"
 
 
 @bp.get("/forum/<int:event_id>/plan")

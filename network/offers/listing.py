@@ -24,7 +24,7 @@ from network.directory.models import (
 )
 from network.extensions import db
 from network.offers.models import FAMILIES, OFFER_SEARCH, Offer, OfferKind, OfferState, WorkMode
-from network.offers.rules import KIND_LABELS, today
+from network.offers.rules import FAMILY_LABELS, KIND_LABELS, today
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -99,12 +99,16 @@ class OfferFilters:
         return kinds
 
     def describe(self) -> str:
-        """A short French label for a saved search ("service civique · Metz · « jardin »")."""
+        """A short label for a saved search in the current language ("Service civique ·
+        Metz · « jardin »"): built when shown, so a mail reads in its recipient's language."""
         parts = [str(KIND_LABELS[k]) for k in OfferKind if k.value in self.kinds]
-        parts += [str(f) for f in self.families]
-        parts += list(self.territories) + list(self.communes) + list(self.sectors)
+        parts += [str(FAMILY_LABELS.get(f, f)) for f in self.families]
+        names = dict(db.session.execute(select(Territory.code, Territory.name).where(
+            Territory.code.in_(self.territories))).all()) if self.territories else {}
+        parts += [names.get(t, t) for t in self.territories]
+        parts += list(self.communes) + list(self.sectors)
         if self.q.strip():
-            parts.append(f"« {self.q.strip()} »")
+            parts.append(_("« %(words)s »", words=self.q.strip()))
         return single_line(" · ".join(parts) or _("toutes les offres"), max_length=200)
 
 

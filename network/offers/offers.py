@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from network.accounts.models import OrganisationMember, OrgRole, User
@@ -307,7 +308,7 @@ def unpublish_offer(offer: Offer, *, acting: Any, reason: str,
     offer.unpublished_reason = reason
     offer.unpublished_at = now
     offer.updated_at = now
-    subject = single_line(_("Offre retirée : %(title)s", title=offer.title))
+    subject = _l("Offre retirée : %(title)s", title=offer.title)
     link = external_url("offers.edit", offer_id=offer.id)
     for address in team_emails(offer.structure):
         outbox.enqueue(address, "offer_unpublished", subject=subject,

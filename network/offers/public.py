@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from network.core import i18n
 from network.core.errors import ValidationError
 from network.core.time import utcnow
 from network.core.urls import external_url
@@ -129,7 +130,8 @@ def atom_feed(filters: OfferFilters, *, now: datetime | None = None) -> bytes:
     ns = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", ns)
     result = search_offers(filters, sort="recent", per_page=50, now=now)
-    feed = ET.Element(f"{{{ns}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "fr"})
+    feed = ET.Element(f"{{{ns}}}feed",
+                      {"{http://www.w3.org/XML/1998/namespace}lang": i18n.current()})
     args = filters.to_args()
     self_url = external_url("offers.feed", **args)
     ET.SubElement(feed, f"{{{ns}}}id").text = self_url
@@ -161,7 +163,7 @@ def atom_feed(filters: OfferFilters, *, now: datetime | None = None) -> bytes:
         summary = ET.SubElement(entry, f"{{{ns}}}summary", {"type": "text"})
         summary.text = _("%(kind)s · %(commune)s · date limite %(date)s",
                          kind=KIND_LABELS[offer.kind], commune=offer.commune,
-                         date=offer.closes_on.strftime("%d/%m/%Y"))
+                         date=i18n.when(offer.closes_on, "shortdate"))
         content = ET.SubElement(entry, f"{{{ns}}}content", {"type": "html"})
         content.text = description_html(offer)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")

@@ -188,7 +188,8 @@ def guest_answer(token: str):
 @login_required
 def mine():
     return render_template("offers/mine.html", answers=answers.list_for_person(current_user),
-                           alerts=alerts.list_alerts(current_user), empty_form=EmptyForm())
+                           alerts=alerts.list_alerts(current_user), empty_form=EmptyForm(),
+                           describe_alert=alerts.describe)
 
 
 # --- saved searches ---------------------------------------------------------------------------
@@ -229,7 +230,8 @@ def save_alert():
 @bp.get("/offres/alertes/confirmer/<token>")
 def confirm_alert(token: str):
     alert = alerts.confirm_alert(acting=alerts.guest_from_token(token, alerts.CONFIRM))
-    return render_template("offers/alert_done.html", alert=alert, confirmed=True)
+    return render_template("offers/alert_done.html", alert=alert, confirmed=True,
+                           describe_alert=alerts.describe)
 
 
 @bp.get("/offres/alertes/arreter/<token>")

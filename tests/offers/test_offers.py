@@ -111,7 +111,7 @@ def test_expire_command(db, make_offer, runner):
     db.session.commit()
     result = runner.invoke(args=["offers", "expire"])
     assert result.exit_code == 0, result.output
-    assert "1 offre(s) expirée(s)" in result.output
+    assert "1 offre expirée." in result.output
     db.session.expire_all()
     assert db.session.get(Offer, offer.id).state == OfferState.EXPIRED
 
