@@ -287,3 +287,39 @@ def test_every_offers_page_leaves_no_french(app, client, db, login, speak, make_
     _page(client, "/offres/gestion")
     _page(client, f"/offres/{offer.id}/retirer")
     _page(client, f"/forum/{event.id}/gestion")
+
+
+@pytest.mark.parametrize("code", ["en", "de"])
+def test_a_job_dating_guest_reads_the_link_mail_and_agenda_in_their_language(
+        client, db, login, speak, forum, exhibitor, team, code):
+    from datetime import timedelta
+
+    from network.core.time import utcnow
+
+    event, _staff = forum
+    row, _offer = exhibitor
+    speak(code)
+    bad = client.post(f"/forum/{event.id}/jobdating/lien", data={"name": "", "email": "x"})
+    assert bad.status_code == 422
+    assert _french_left(_visible(bad.get_data(as_text=True))) == []
+    sent = client.post(f"/forum/{event.id}/jobdating/lien",
+                       data={"name": "Lou Gast", "email": "lou@example.org"})
+    assert sent.status_code == 200 and _french_left(_visible(sent.get_data(as_text=True))) == []
+    mail = outbox_messages("lou@example.org")[-1]
+    assert mail.subject.startswith({"en": "Your link for the job dating: ",
+                                    "de": "Ihr Link für das Job-Dating: "}[code])
+    assert _french_left(mail.body_text) == [] and _french_left(_visible(mail.body_html)) == []
+    client.get(link_from_outbox("lou@example.org", "/jobdating/invite/"))
+    client.post(f"/forum/{event.id}/stands/{row.id}/reserver", data={"slot": "1"})
+    agenda = _page(client, f"/forum/{event.id}/agenda")
+    assert "Les Jardins de la Seille" in agenda
+    assert re.search(r"\d:\d\d", agenda) and not re.search(r"\d{1,2}h\d\d", agenda)  # no "16h30"
+
+    # the exhibitor's report form, once the forum has begun
+    event.start_at = utcnow() - timedelta(hours=3)
+    event.end_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    login(team[1])
+    speak(code)
+    client.get("/")
+    _page(client, f"/forum/{event.id}/exposants/{row.id}/bilan")
