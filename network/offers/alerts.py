@@ -23,6 +23,7 @@ from network.core.text import check_email
 from network.core.time import utcnow
 from network.core.tokens import make_token, read_token
 from network.core.urls import external_url
+from network.directory.models import Territory
 from network.extensions import db
 from network.offers.listing import OfferFilters, matches
 from network.offers.models import Offer, SavedSearch
@@ -51,15 +52,24 @@ def _alert_of(guest: Guest) -> SavedSearch | None:
     return alert if alert is not None and alert.email == guest.email else None
 
 
-def describe(alert: SavedSearch) -> str:
+def describe(alert: SavedSearch, territory_names: dict[str, str] | None = None) -> str:
     """The alert's search in the current language (the stored label is the one of the day it
     was made, in the language of that page)."""
-    return OfferFilters.from_args(alert.criteria or {}).describe()
+    return OfferFilters.from_args(alert.criteria or {}).describe(territory_names)
 
 
-def label(alert: SavedSearch) -> LazyString:
-    """`describe`, worked out when rendered: in a mail, in its recipient's language."""
-    return LazyString(describe, alert)
+def label(alert: SavedSearch, territory_names: dict[str, str] | None = None) -> LazyString:
+    """`describe`, worked out when rendered — in a mail, in its recipient's language — and
+    once per language (subject, text and HTML bodies read it several times)."""
+    done: dict[str, str] = {}
+
+    def render() -> str:
+        code = i18n.current()
+        if code not in done:
+            done[code] = describe(alert, territory_names)
+        return done[code]
+
+    return LazyString(render)
 
 
 def save_search(filters: OfferFilters, *, acting: Any, email: str = "",
@@ -83,9 +93,10 @@ def save_search(filters: OfferFilters, *, acting: Any, email: str = "",
     db.session.add(alert)
     db.session.flush()
     if not account:
+        described = label(alert)
         outbox.enqueue(address, "offer_alert_confirm", locale=alert.locale, subject=_l(
-            "Confirmez votre alerte : %(label)s", label=label(alert)), context={
-            "alert": alert, "label": label(alert), "link": external_url("offers.confirm_alert",
+            "Confirmez votre alerte : %(label)s", label=described), context={
+            "alert": alert, "label": described, "link": external_url("offers.confirm_alert",
                                                  token=_token(CONFIRM, alert)),
             "stop": external_url("offers.stop_alert", token=_token(STOP, alert))})
     return alert
@@ -158,6 +169,7 @@ def notify_published(offer: Offer, now: datetime | None = None) -> int:
         if user_ids else {}
     sent = 0
     link = external_url("offers.detail", offer_id=offer.id)
+    names = dict(db.session.execute(select(Territory.code, Territory.name)).all())
     for alert in alerts:
         if not _deliverable(alert, users):
             continue
@@ -165,7 +177,7 @@ def notify_published(offer: Offer, now: datetime | None = None) -> int:
             continue
         outbox.enqueue(alert.email, "offer_alert", locale=_guest_locale(alert),
                        subject=_l("Nouvelle offre : %(title)s", title=offer.title), context={
-            "alert": alert, "label": label(alert), "offer": offer, "link": link,
+            "alert": alert, "label": label(alert, names), "offer": offer, "link": link,
             "stop": external_url("offers.stop_alert", token=_token(STOP, alert))})
         alert.last_sent_at = now
         alert.sent_count = (alert.sent_count or 0) + 1

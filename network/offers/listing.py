@@ -98,13 +98,17 @@ class OfferFilters:
             kinds |= FAMILIES.get(family, set())
         return kinds
 
-    def describe(self) -> str:
+    def describe(self, territory_names: Mapping[str, str] | None = None) -> str:
         """A short label for a saved search in the current language ("Service civique ·
-        Metz · « jardin »"): built when shown, so a mail reads in its recipient's language."""
+        Metz · « jardin »"): built when shown, so a mail reads in its recipient's language.
+        `territory_names` (code -> name) spares a query when describing many searches."""
         parts = [str(KIND_LABELS[k]) for k in OfferKind if k.value in self.kinds]
         parts += [str(FAMILY_LABELS.get(f, f)) for f in self.families]
-        names = dict(db.session.execute(select(Territory.code, Territory.name).where(
-            Territory.code.in_(self.territories))).all()) if self.territories else {}
+        names = territory_names
+        if names is None and self.territories:
+            names = dict(db.session.execute(select(Territory.code, Territory.name).where(
+                Territory.code.in_(self.territories))).all())
+        names = names or {}
         parts += [names.get(t, t) for t in self.territories]
         parts += list(self.communes) + list(self.sectors)
         if self.q.strip():
