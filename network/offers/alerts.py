@@ -23,9 +23,8 @@ from network.core.text import check_email
 from network.core.time import utcnow
 from network.core.tokens import make_token, read_token
 from network.core.urls import external_url
-from network.directory.models import Territory
 from network.extensions import db
-from network.offers.listing import OfferFilters, matches
+from network.offers.listing import OfferFilters, ReferenceNames, matches, reference_names
 from network.offers.models import Offer, SavedSearch
 from network.offers.rules import setting
 from network.outbox import services as outbox
@@ -52,13 +51,13 @@ def _alert_of(guest: Guest) -> SavedSearch | None:
     return alert if alert is not None and alert.email == guest.email else None
 
 
-def describe(alert: SavedSearch, territory_names: dict[str, str] | None = None) -> str:
+def describe(alert: SavedSearch, names: ReferenceNames | None = None) -> str:
     """The alert's search in the current language (the stored label is the one of the day it
     was made, in the language of that page)."""
-    return OfferFilters.from_args(alert.criteria or {}).describe(territory_names)
+    return OfferFilters.from_args(alert.criteria or {}).describe(names)
 
 
-def label(alert: SavedSearch, territory_names: dict[str, str] | None = None) -> LazyString:
+def label(alert: SavedSearch, names: ReferenceNames | None = None) -> LazyString:
     """`describe`, worked out when rendered — in a mail, in its recipient's language — and
     once per language (subject, text and HTML bodies read it several times)."""
     done: dict[str, str] = {}
@@ -66,7 +65,7 @@ def label(alert: SavedSearch, territory_names: dict[str, str] | None = None) -> 
     def render() -> str:
         code = i18n.current()
         if code not in done:
-            done[code] = describe(alert, territory_names)
+            done[code] = describe(alert, names)
         return done[code]
 
     return LazyString(render)
@@ -169,7 +168,7 @@ def notify_published(offer: Offer, now: datetime | None = None) -> int:
         if user_ids else {}
     sent = 0
     link = external_url("offers.detail", offer_id=offer.id)
-    names = dict(db.session.execute(select(Territory.code, Territory.name)).all())
+    names = reference_names()
     for alert in alerts:
         if not _deliverable(alert, users):
             continue

@@ -49,6 +49,30 @@ def _date_arg(value: str | None) -> date | None:
 
 
 @dataclass(frozen=True)
+class ReferenceNames:
+    """Territory and sector names by code, for labels that show names, not codes."""
+
+    territories: Mapping[str, str]
+    sectors: Mapping[str, str]
+
+
+def reference_names(territories: Iterable[str] | None = None,
+                    sectors: Iterable[str] | None = None) -> ReferenceNames:
+    """The names of these codes (`None`: every code — one query each for a batch)."""
+    def load(model, codes):
+        if codes is not None and not codes:
+            return {}
+        query = select(model.code, model.name)
+        if codes is not None:
+            query = query.where(model.code.in_(list(codes)))
+        return dict(db.session.execute(query).all())
+
+    return ReferenceNames(territories=load(Territory, None if territories is None
+                                           else tuple(territories)),
+                          sectors=load(Sector, None if sectors is None else tuple(sectors)))
+
+
+@dataclass(frozen=True)
 class OfferFilters:
     """The list's filters; the query-string names are shared by the page, the feed, the API
     and saved searches."""
@@ -98,19 +122,16 @@ class OfferFilters:
             kinds |= FAMILIES.get(family, set())
         return kinds
 
-    def describe(self, territory_names: Mapping[str, str] | None = None) -> str:
+    def describe(self, names: ReferenceNames | None = None) -> str:
         """A short label for a saved search in the current language ("Service civique ·
         Metz · « jardin »"): built when shown, so a mail reads in its recipient's language.
-        `territory_names` (code -> name) spares a query when describing many searches."""
+        `names` (territory and sector names by code) spares queries when describing many."""
         parts = [str(KIND_LABELS[k]) for k in OfferKind if k.value in self.kinds]
         parts += [str(FAMILY_LABELS.get(f, f)) for f in self.families]
-        names = territory_names
-        if names is None and self.territories:
-            names = dict(db.session.execute(select(Territory.code, Territory.name).where(
-                Territory.code.in_(self.territories))).all())
-        names = names or {}
-        parts += [names.get(t, t) for t in self.territories]
-        parts += list(self.communes) + list(self.sectors)
+        names = names or reference_names(self.territories, self.sectors)
+        parts += [names.territories.get(t, t) for t in self.territories]
+        parts += list(self.communes)
+        parts += [names.sectors.get(s, s) for s in self.sectors]
         if self.q.strip():
             parts.append(_("« %(words)s »", words=self.q.strip()))
         return single_line(" · ".join(parts) or _("toutes les offres"), max_length=200)

@@ -323,3 +323,14 @@ def test_a_job_dating_guest_reads_the_link_mail_and_agenda_in_their_language(
     speak(code)
     client.get("/")
     _page(client, f"/forum/{event.id}/exposants/{row.id}/bilan")
+
+
+def test_saved_search_labels_name_territories_and_sectors(app, db, refdata):
+    from network.directory.models import Sector, Territory
+
+    territory = db.session.query(Territory).filter_by(code="metz").one()
+    sector = db.session.query(Sector).filter_by(code="insertion").one()
+    filters = listing.OfferFilters(territories=("metz", "nulle-part"), sectors=("insertion",))
+    described = filters.describe()
+    assert described == f"{territory.name} · nulle-part · {sector.name}"
+    assert filters.describe(listing.reference_names()) == described  # the batch form agrees
