@@ -225,6 +225,10 @@ def test_forum_pages_speak_the_chosen_language(client, db, login, speak, forum, 
     assert {"en": "0 exhibitors out of 1 have sent their report.",
             "de": "0 von 1 Ausstellern haben ihre Bilanz abgegeben."}[code] in text
     assert _french_left(text) == []
+    sheet = client.get(f"/forum/{event.id}/bilan.csv").data.decode("utf-8-sig")
+    header = sheet.splitlines()[0]
+    assert {"en": "People hired", "de": "Eingestellte Personen"}[code] in header
+    assert "Personnes recrutées" not in header
 
 
 def _page(client, path: str, *, expect: int = 200) -> str:
