@@ -194,8 +194,9 @@ def _person_alerts(user: User) -> list[SavedSearch]:
 
 @signals.personal_data_export.connect
 def _export(user) -> tuple[str, list[dict[str, Any]]]:
-    return "alertes_offres", [{"recherche": a.label, "criteres": a.criteria,
-                               "creee_le": a.created_at.isoformat()}
+    return "alertes_offres", [{"recherche": describe(a), "criteres": a.criteria,
+                               "creee_le": a.created_at.isoformat(),
+                               "langue_des_courriels": a.locale}
                               for a in _person_alerts(user)]
 
 

@@ -420,7 +420,8 @@ def _export(user) -> tuple[str, list[dict[str, Any]]]:
         {"offre": a.offer.title, "structure": a.offer.structure.display_name,
          "envoyee_le": a.created_at.isoformat(), "etat": a.status.value,
          "raison": a.status_reason, "message": a.message, "telephone": a.phone,
-         "cv_joint": a.cv is not None} for a in _person_answers(user)]
+         "cv_joint": a.cv is not None, "langue_des_courriels": a.locale}
+        for a in _person_answers(user)]
 
 
 @signals.personal_data_erase.connect
