@@ -237,7 +237,7 @@ def forum_wish(event_id: int, exhibitor_id: int):
     return act(lambda: jobdating.set_wish(event, exhibitor, form.priority.data,
                                           acting=_acting(event)),
                to=url_for("offers.forum_detail", event_id=event.id) + f"#stand-{exhibitor.id}",
-               done=_("Souhait enregistré : l'organisateur en tiendra compte."))
+               done=_("Souhait enregistré : l'équipe organisatrice en tiendra compte."))
 
 
 def _visitor_or_404(event):
