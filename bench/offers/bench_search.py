@@ -6,7 +6,7 @@ For each engine and size: a fresh database (SQLite temp file / new PostgreSQL da
 127.0.0.1), 300 approved structures, then N invented offers bulk-inserted (90 % published and
 open, the rest drafts, filled or past their closing date) with the service's own search text
 (`offers.search_text_for`), then p50/p95 of
-  - `offers.search_offers(filters)`: 1–2 words typed without accents + one filter (a family,
+  - `listing.search_offers(filters)`: 1–2 words typed without accents + one filter (a family,
     a kind or a territory), relevance order, 20 per page, total counted;
   - the page `GET /offres/?q=…&…` through the Flask test client (whole request).
 """
@@ -155,7 +155,7 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 def measure(app, rounds: int, seed: int = 1) -> dict[str, tuple[float, float, float]]:
     from network.directory import reference as directory_reference
     from network.extensions import db
-    from network.offers import offers
+    from network.offers import listing
     from network.offers.models import OfferKind
 
     rng = random.Random(seed)
@@ -172,10 +172,10 @@ def measure(app, rounds: int, seed: int = 1) -> dict[str, tuple[float, float, fl
             cases.append((q, {"type": rng.choice(list(OfferKind)).value}))
     service_times, cpu_times, totals = [], [], []
     for q, f in cases[:20] + cases:  # the first 20 warm the caches
-        filters = offers.OfferFilters.from_args({"q": q, **f})
+        filters = listing.OfferFilters.from_args({"q": q, **f})
         db.session.expire_all()
         started, cpu = time.perf_counter(), time.process_time()
-        page = offers.search_offers(filters)
+        page = listing.search_offers(filters)
         service_times.append((time.perf_counter() - started) * 1000)
         # CPU of this process (SQLite runs in it): robust to other processes on the machine
         cpu_times.append((time.process_time() - cpu) * 1000)

@@ -35,7 +35,7 @@ def sitemap_urls(now: datetime | None = None) -> list[tuple[str, datetime | None
     """(address, last change) of every public page worth indexing."""
     from network.directory.models import Structure, StructureStatus
     from network.events.queries import list_upcoming
-    from network.offers.offers import sitemap_entries
+    from network.offers.public import sitemap_entries
 
     urls: list[tuple[str, datetime | None]] = [
         (external_url("main.home"), None), (external_url("events.index"), None),

@@ -10,20 +10,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from network.accounts.models import User
-from network.core import signals
+from network.core import i18n, signals
 from network.core.auth import Guest, is_staff, is_user, require_verified
 from network.core.errors import NotFound, PermissionDenied, ValidationError
-from network.core.text import check_email, single_line
+from network.core.text import check_email
 from network.core.time import utcnow
 from network.core.tokens import make_token, read_token
 from network.core.urls import external_url
 from network.extensions import db
+from network.offers.listing import OfferFilters, ReferenceNames, matches, reference_names
 from network.offers.models import Offer, SavedSearch
-from network.offers.offers import OfferFilters, matches
 from network.offers.rules import setting
 from network.outbox import services as outbox
 
@@ -49,6 +51,26 @@ def _alert_of(guest: Guest) -> SavedSearch | None:
     return alert if alert is not None and alert.email == guest.email else None
 
 
+def describe(alert: SavedSearch, names: ReferenceNames | None = None) -> str:
+    """The alert's search in the current language (the stored label is the one of the day it
+    was made, in the language of that page)."""
+    return OfferFilters.from_args(alert.criteria or {}).describe(names)
+
+
+def label(alert: SavedSearch, names: ReferenceNames | None = None) -> LazyString:
+    """`describe`, worked out when rendered — in a mail, in its recipient's language — and
+    once per language (subject, text and HTML bodies read it several times)."""
+    done: dict[str, str] = {}
+
+    def render() -> str:
+        code = i18n.current()
+        if code not in done:
+            done[code] = describe(alert, names)
+        return done[code]
+
+    return LazyString(render)
+
+
 def save_search(filters: OfferFilters, *, acting: Any, email: str = "",
                 now: datetime | None = None) -> SavedSearch:
     """An account saves with its verified address at once; a guest confirms by mail."""
@@ -66,13 +88,14 @@ def save_search(filters: OfferFilters, *, acting: Any, email: str = "",
                                 "d'abord.", n=count), "too_many_alerts", field="email")
     alert = SavedSearch(user_id=acting.id if account else None, email=address,
                         criteria=filters.to_args(), label=filters.describe(), created_at=now,
-                        confirmed_at=now if account else None)
+                        confirmed_at=now if account else None, locale=i18n.current())
     db.session.add(alert)
     db.session.flush()
     if not account:
-        subject = single_line(_("Confirmez votre alerte : %(label)s", label=alert.label))
-        outbox.enqueue(address, "offer_alert_confirm", subject=subject, context={
-            "alert": alert, "link": external_url("offers.confirm_alert",
+        described = label(alert)
+        outbox.enqueue(address, "offer_alert_confirm", locale=alert.locale, subject=_l(
+            "Confirmez votre alerte : %(label)s", label=described), context={
+            "alert": alert, "label": described, "link": external_url("offers.confirm_alert",
                                                  token=_token(CONFIRM, alert)),
             "stop": external_url("offers.stop_alert", token=_token(STOP, alert))})
     return alert
@@ -128,6 +151,11 @@ def _deliverable(alert: SavedSearch, users: dict[int, User]) -> bool:
     return True
 
 
+def _guest_locale(alert: SavedSearch) -> str | None:
+    """A guest's alert speaks the language it was made in; an account's, the account's."""
+    return alert.locale if alert.user_id is None else None
+
+
 @signals.offer_published.connect
 def notify_published(offer: Offer, now: datetime | None = None) -> int:
     """Mail every confirmed alert that the newly published offer matches (in the outbox,
@@ -140,14 +168,15 @@ def notify_published(offer: Offer, now: datetime | None = None) -> int:
         if user_ids else {}
     sent = 0
     link = external_url("offers.detail", offer_id=offer.id)
+    names = reference_names()
     for alert in alerts:
         if not _deliverable(alert, users):
             continue
         if not matches(OfferFilters.from_args(alert.criteria or {}), offer):
             continue
-        subject = single_line(_("Nouvelle offre : %(title)s", title=offer.title))
-        outbox.enqueue(alert.email, "offer_alert", subject=subject, context={
-            "alert": alert, "offer": offer, "link": link,
+        outbox.enqueue(alert.email, "offer_alert", locale=_guest_locale(alert),
+                       subject=_l("Nouvelle offre : %(title)s", title=offer.title), context={
+            "alert": alert, "label": label(alert, names), "offer": offer, "link": link,
             "stop": external_url("offers.stop_alert", token=_token(STOP, alert))})
         alert.last_sent_at = now
         alert.sent_count = (alert.sent_count or 0) + 1
@@ -165,8 +194,9 @@ def _person_alerts(user: User) -> list[SavedSearch]:
 
 @signals.personal_data_export.connect
 def _export(user) -> tuple[str, list[dict[str, Any]]]:
-    return "alertes_offres", [{"recherche": a.label, "criteres": a.criteria,
-                               "creee_le": a.created_at.isoformat()}
+    return "alertes_offres", [{"recherche": describe(a), "criteres": a.criteria,
+                               "creee_le": a.created_at.isoformat(),
+                               "langue_des_courriels": a.locale}
                               for a in _person_alerts(user)]
 
 

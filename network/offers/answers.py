@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from network.accounts.models import User
-from network.core import signals
+from network.core import i18n, signals
 from network.core.auth import Guest, is_user, require_verified
 from network.core.errors import Conflict, DomainError, FieldErrors, NotFound, ValidationError
 from network.core.text import check_email, single_line
@@ -194,7 +195,8 @@ def answer_offer(offer: Offer, data: AnswerData, *, acting: Any,
     answer = OfferAnswer(offer_id=offer.id, user_id=acting.id if account else None,
                          email=email, name=name, phone=values["phone"],
                          message=values["message"], status=AnswerStatus.NEW, created_at=now,
-                         confirmed_at=now if account else None)
+                         confirmed_at=now if account else None,
+                         locale=None if account else i18n.current())
     answer.offer = offer
     try:
         with db.session.begin_nested():
@@ -250,9 +252,10 @@ def set_answer_status(answer: OfferAnswer, status: str, *, acting: Any, reason: 
     answer.status_changed_at = now
     if new != AnswerStatus.NEW and answer.responded_at is None:
         answer.responded_at = now
-    subject = single_line(_("Votre candidature « %(title)s » : %(status)s",
-                            title=answer.offer.title, status=ANSWER_LABELS[new]))
-    outbox.enqueue(answer.email, "offer_answer_status", subject=subject, context={
+    subject = _l("Votre candidature « %(title)s » : %(status)s", title=answer.offer.title,
+                 status=ANSWER_LABELS[new])
+    outbox.enqueue(answer.email, "offer_answer_status", subject=subject,
+                   locale=answer.locale, context={
         "answer": answer, "offer": answer.offer, "status_label": ANSWER_LABELS[new],
         "link": _person_link(answer)})
     db.session.flush()
@@ -355,23 +358,24 @@ def _confirm_sent_recently(email: str, now: datetime) -> bool:
 
 
 def _mail_confirm(answer: OfferAnswer) -> None:
-    subject = single_line(_("Confirmez votre réponse : %(title)s", title=answer.offer.title))
-    outbox.enqueue(answer.email, "offer_answer_confirm", subject=subject, context={
+    subject = _l("Confirmez votre réponse : %(title)s", title=answer.offer.title)
+    outbox.enqueue(answer.email, "offer_answer_confirm", subject=subject,
+                   locale=answer.locale, context={
         "answer": answer, "offer": answer.offer,
         "link": external_url("offers.confirm_answer", token=confirm_token(answer)),
         "hours": setting("OFFERS_GUEST_CONFIRM_MAX_AGE") // 3600})
 
 
 def _mail_received(answer: OfferAnswer) -> None:
-    subject = single_line(_("Votre réponse est envoyée : %(title)s", title=answer.offer.title))
-    outbox.enqueue(answer.email, "offer_answer_received", subject=subject, context={
+    subject = _l("Votre réponse est envoyée : %(title)s", title=answer.offer.title)
+    outbox.enqueue(answer.email, "offer_answer_received", subject=subject,
+                   locale=answer.locale, context={
         "answer": answer, "offer": answer.offer, "link": _person_link(answer)})
 
 
 def _mail_team(answer: OfferAnswer) -> None:
     """The team is told that an answer arrived; the details stay on the site (login)."""
-    subject = single_line(_("Nouvelle réponse à votre offre : %(title)s",
-                            title=answer.offer.title))
+    subject = _l("Nouvelle réponse à votre offre : %(title)s", title=answer.offer.title)
     link = external_url("offers.answers", offer_id=answer.offer_id)
     for address in team_emails(answer.offer.structure):
         outbox.enqueue(address, "offer_answer_new", subject=subject,
@@ -416,7 +420,8 @@ def _export(user) -> tuple[str, list[dict[str, Any]]]:
         {"offre": a.offer.title, "structure": a.offer.structure.display_name,
          "envoyee_le": a.created_at.isoformat(), "etat": a.status.value,
          "raison": a.status_reason, "message": a.message, "telephone": a.phone,
-         "cv_joint": a.cv is not None} for a in _person_answers(user)]
+         "cv_joint": a.cv is not None, "langue_des_courriels": a.locale}
+        for a in _person_answers(user)]
 
 
 @signals.personal_data_erase.connect

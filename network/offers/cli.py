@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from network.core.uow import unit_of_work
 from network.offers import answers, offers
@@ -16,7 +17,7 @@ def expire() -> None:
     """Published offers past their closing date become expired."""
     with unit_of_work():
         n = offers.expire_offers()
-    click.echo(f"{n} offre(s) expirée(s).")
+    click.echo(ngettext("%(num)s offre expirée.", "%(num)s offres expirées.", n))
 
 
 @cli.command("purge")
@@ -27,4 +28,6 @@ def purge(days: int | None) -> None:
     with unit_of_work():
         cvs = answers.purge_cvs(days=days)
         dropped = answers.purge_unconfirmed()
-    click.echo(f"{cvs} CV supprimé(s), {dropped} réponse(s) jamais confirmée(s) supprimée(s).")
+    click.echo(ngettext("%(num)s CV supprimé.", "%(num)s CV supprimés.", cvs) + " "
+               + ngettext("%(num)s réponse jamais confirmée supprimée.",
+                          "%(num)s réponses jamais confirmées supprimées.", dropped))

@@ -56,5 +56,5 @@ def outcome_form(offers: list, data=None) -> Form:
         setattr(OutcomeForm, f"hired_{offer.id}", StringField(
             _l("Personnes recrutées"), render_kw={"inputmode": "numeric", "maxlength": 4}))
         setattr(OutcomeForm, f"volunteers_{offer.id}", StringField(
-            _l("Bénévoles accueillis"), render_kw={"inputmode": "numeric", "maxlength": 4}))
+            _l("Bénévoles accueilli·es"), render_kw={"inputmode": "numeric", "maxlength": 4}))
     return OutcomeForm(data=data)

@@ -133,5 +133,5 @@ def figures(event: Any, *, acting: Any) -> Figures:
 def figures_csv(event: Any, *, acting: Any) -> bytes:
     data = figures(event, acting=acting)
     header = [_("Structure"), _("Offre"), _("Type"), _("Territoire"), _("Secteurs"),
-              _("Personnes recrutées"), _("Bénévoles accueillis")]
+              _("Personnes recrutées"), _("Bénévoles accueilli·es")]
     return csv_bytes(header, data.rows)

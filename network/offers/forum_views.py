@@ -81,10 +81,10 @@ def forum_detail(event_id: int):
 
 
 def _slot_label(js, index: int) -> str:
-    from network.core.time import to_paris
+    from network.core.i18n import when
 
     slot = js.slots[index]
-    return f"{to_paris(slot.starts_at):%H:%M}–{to_paris(slot.ends_at):%H:%M}"
+    return f"{when(slot.starts_at, 'time')}–{when(slot.ends_at, 'time')}"
 
 
 @bp.get("/forum/<int:event_id>/plan")
@@ -237,7 +237,7 @@ def forum_wish(event_id: int, exhibitor_id: int):
     return act(lambda: jobdating.set_wish(event, exhibitor, form.priority.data,
                                           acting=_acting(event)),
                to=url_for("offers.forum_detail", event_id=event.id) + f"#stand-{exhibitor.id}",
-               done=_("Souhait enregistré : l'organisateur en tiendra compte."))
+               done=_("Souhait enregistré : l'équipe organisatrice en tiendra compte."))
 
 
 def _visitor_or_404(event):

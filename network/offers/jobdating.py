@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network.core.auth import Guest, System, is_user, is_verified_user, require
@@ -111,8 +112,7 @@ def send_guest_link(event: Any, name: str, email: str, *, now: datetime | None =
     errors.check()
     token = make_token(LINK_PURPOSE, {"s": session.id, "e": email, "n": name})
     outbox.enqueue(email, "forum_visitor_link",
-                   subject=single_line(_("Votre lien pour le job-dating : %(t)s",
-                                         t=event.title)),
+                   subject=_l("Votre lien pour le job-dating : %(t)s", t=event.title),
                    context={"event": event, "name": name,
                             "link": external_url("offers.forum_guest", event_id=event.id,
                                                  token=token)})

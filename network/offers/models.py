@@ -157,6 +157,8 @@ class OfferAnswer(db.Model):
     #: First time the structure moved it on from "new" (response rate and time).
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The language of the page the guest answered from: their mails are written in it.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     offer: Mapped[Offer] = relationship(lazy="joined")
     cv: Mapped[AnswerCV | None] = relationship(back_populates="answer",
@@ -198,6 +200,8 @@ class SavedSearch(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_count: Mapped[int] = mapped_column(default=0)
+    #: The language of the page the alert was made from: its mails are written in it.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
 
 #: Offers are found through the one search service (accent-free prefixes, FTS5 / tsvector).

@@ -1,4 +1,4 @@
-"""Offers: a structure's team writes, publishes, fills or closes them; staff may take one down.
+"""Offers' lifecycle: a team writes, publishes, fills or closes them; staff may take one down.
 
 Every write takes `acting=` and checks the right itself; nothing here commits (the request or
 command edge does). Expiry is automatic: public reads never show an offer whose closing date
@@ -7,37 +7,31 @@ has passed, reading one flips it to "expired", and `flask offers expire` sweeps 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from network.accounts.models import OrganisationMember, OrgRole, User
 from network.core import search, signals
 from network.core.auth import require, require_staff
 from network.core.errors import FieldErrors, NotFound, ValidationError
-from network.core.pagination import Paged
 from network.core.text import check_markdown, render_markdown, single_line
 from network.core.time import utcnow
 from network.core.urls import external_url
 from network.directory.models import (
-    Sector,
     Structure,
     StructureStatus,
     Territory,
-    structure_sectors,
 )
 from network.extensions import db
+from network.offers.listing import open_conditions
 from network.offers.models import (
     ACCESSIBILITY,
-    ENGAGEMENT_KINDS,
-    FAMILIES,
-    JOB_KINDS,
-    OFFER_SEARCH,
     Offer,
     OfferKind,
     OfferState,
@@ -53,8 +47,6 @@ from network.offers.rules import (
 )
 from network.outbox import services as outbox
 
-PER_PAGE = 20
-MAX_PER_PAGE = 100
 MAX_OPEN_DAYS = 366
 #: Offers a structure may hold at once (drafts included): a spam limit, not a business rule.
 MAX_OFFERS_PER_STRUCTURE = 200
@@ -316,7 +308,7 @@ def unpublish_offer(offer: Offer, *, acting: Any, reason: str,
     offer.unpublished_reason = reason
     offer.unpublished_at = now
     offer.updated_at = now
-    subject = single_line(_("Offre retirée : %(title)s", title=offer.title))
+    subject = _l("Offre retirée : %(title)s", title=offer.title)
     link = external_url("offers.edit", offer_id=offer.id)
     for address in team_emails(offer.structure):
         outbox.enqueue(address, "offer_unpublished", subject=subject,
@@ -379,7 +371,7 @@ def list_structure_offers(structure: Structure, *, acting: Any) -> list[Offer]:
 
 def list_open_offers_of(structure: Structure, *, now: datetime | None = None) -> list[Offer]:
     return list(db.session.scalars(
-        select(Offer).where(Offer.structure_id == structure.id, *_open_conditions(now))
+        select(Offer).where(Offer.structure_id == structure.id, *open_conditions(now))
         .order_by(Offer.published_at.desc())))
 
 
@@ -392,339 +384,6 @@ def description_html(offer: Offer) -> str:
     return render_markdown(offer.description)
 
 
-# --- search ---------------------------------------------------------------------------------------
-
-SORTS = {"pertinence": _l("Pertinence"), "recent": _l("Les plus récentes"),
-         "date-limite": _l("Date limite la plus proche"), "debut": _l("Début le plus proche")}
-
-
-def _clip(values: Iterable[str | None], limit: int = 20) -> tuple[str, ...]:
-    """At most `limit` distinct values of 60 characters, without control characters (a NUL
-    byte would make PostgreSQL refuse the query)."""
-    cleaned = (single_line(v, max_length=60) for v in values if v)
-    return tuple(dict.fromkeys(v for v in cleaned if v))[:limit]
-
-
-def _date_arg(value: str | None) -> date | None:
-    try:
-        parsed = date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        return None
-    return parsed if date(2000, 1, 1) <= parsed <= date(2100, 1, 1) else None
-
-
-@dataclass(frozen=True)
-class OfferFilters:
-    """The list's filters; the query-string names are shared by the page, the feed, the API
-    and saved searches."""
-
-    q: str = ""
-    kinds: tuple[str, ...] = ()
-    families: tuple[str, ...] = ()
-    territories: tuple[str, ...] = ()
-    sectors: tuple[str, ...] = ()
-    communes: tuple[str, ...] = ()
-    work_modes: tuple[str, ...] = ()
-    starts_by: date | None = None
-
-    ARGS = {"type": "kinds", "famille": "families", "territoire": "territories",
-            "secteur": "sectors", "commune": "communes", "mode": "work_modes"}
-
-    @classmethod
-    def from_args(cls, args: Mapping) -> OfferFilters:
-        values: dict[str, Any] = {}
-        for arg, attr in cls.ARGS.items():
-            raw = args.getlist(arg) if hasattr(args, "getlist") else (
-                args.get(arg) if isinstance(args.get(arg), list) else [args.get(arg)])
-            values[attr] = _clip(str(v) for v in raw or [] if v is not None)
-        q = args.get("q") or ""
-        if isinstance(q, list):
-            q = q[0] if q else ""
-        starts = args.get("debut_avant")
-        if isinstance(starts, list):
-            starts = starts[0] if starts else None
-        return cls(q=single_line(str(q), max_length=200), starts_by=_date_arg(starts), **values)
-
-    def to_args(self) -> dict[str, Any]:
-        out: dict[str, Any] = {arg: list(getattr(self, attr)) for arg, attr in self.ARGS.items()
-                               if getattr(self, attr)}
-        if self.q.strip():
-            out["q"] = self.q.strip()
-        if self.starts_by:
-            out["debut_avant"] = self.starts_by.isoformat()
-        return out
-
-    def is_empty(self) -> bool:
-        return not self.to_args()
-
-    def kind_set(self) -> set[OfferKind]:
-        kinds = {k for k in OfferKind if k.value in self.kinds}
-        for family in self.families:
-            kinds |= FAMILIES.get(family, set())
-        return kinds
-
-    def describe(self) -> str:
-        """A short French label for a saved search ("service civique · Metz · « jardin »")."""
-        parts = [str(KIND_LABELS[k]) for k in OfferKind if k.value in self.kinds]
-        parts += [str(f) for f in self.families]
-        parts += list(self.territories) + list(self.communes) + list(self.sectors)
-        if self.q.strip():
-            parts.append(f"« {self.q.strip()} »")
-        return single_line(" · ".join(parts) or _("toutes les offres"), max_length=200)
-
-
-@dataclass
-class OfferPage(Paged):
-    items: list[Offer]
-    total: int
-    page: int
-    per_page: int
-    sort: str
-    filters: OfferFilters
-
-
-def _open_conditions(now: datetime | None = None) -> list[Any]:
-    return [Offer.state == OfferState.PUBLISHED, Offer.closes_on >= today(now),
-            Offer.structure_id.in_(select(Structure.id).where(
-                Structure.status == StructureStatus.APPROVED))]
-
-
-def _filter_conditions(filters: OfferFilters) -> list[Any]:
-    conditions = []
-    kinds = filters.kind_set()
-    if filters.kinds or filters.families:
-        conditions.append(Offer.kind.in_(sorted(kinds)) if kinds else Offer.id.is_(None))
-    if filters.territories:
-        conditions.append(Offer.territory_id.in_(
-            select(Territory.id).where(Territory.code.in_(filters.territories))))
-    if filters.sectors:
-        chosen = select(Sector.id).where(Sector.code.in_(filters.sectors))
-        sector_ids = select(Sector.id).where(or_(Sector.id.in_(chosen),
-                                                 Sector.parent_id.in_(chosen)))
-        conditions.append(Offer.structure_id.in_(
-            select(structure_sectors.c.structure_id).where(
-                structure_sectors.c.sector_id.in_(sector_ids))))
-    if filters.communes:
-        conditions.append(func.lower(Offer.commune).in_([c.lower() for c in filters.communes]))
-    if filters.work_modes:
-        modes = [m for m in WorkMode if m.value in filters.work_modes]
-        conditions.append(Offer.work_mode.in_(modes) if modes else Offer.id.is_(None))
-    if filters.starts_by:
-        conditions.append(or_(Offer.starts_on.is_(None), Offer.starts_on <= filters.starts_by))
-    return conditions
-
-
-def search_offers(filters: OfferFilters | None = None, *, sort: str = "", page: int = 1,
-                  per_page: int = PER_PAGE, now: datetime | None = None) -> OfferPage:
-    """Open offers matching every word (accent- and case-free prefixes) and every filter."""
-    filters = filters or OfferFilters()
-    per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
-    page = min(max(int(page), 1), 100_000)
-    words = search.terms(filters.q)
-    sort = sort if sort in SORTS else ("pertinence" if words else "recent")
-    if sort == "pertinence" and not words:
-        sort = "recent"
-    ids, rank = search.apply(select(Offer.id), OFFER_SEARCH, filters.q)
-    ids = ids.where(*_open_conditions(now), *_filter_conditions(filters))
-    order = {"recent": [Offer.published_at.desc()], "date-limite": [Offer.closes_on],
-             "debut": [Offer.starts_on.is_not(None), Offer.starts_on]}.get(sort)
-    if order is None:
-        order = [rank, Offer.published_at.desc()]
-    rows = db.session.execute(ids.add_columns(func.count().over().label("total"))
-                              .order_by(*order, Offer.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    page_ids = [row[0] for row in rows]
-    if rows:
-        total = rows[0][1]
-    else:
-        total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-    items: list[Offer] = []
-    if page_ids:
-        by_id = {o.id: o for o in db.session.scalars(select(Offer).where(
-            Offer.id.in_(page_ids)))}
-        items = [by_id[i] for i in page_ids]
-    return OfferPage(items=items, total=total, page=page, per_page=per_page, sort=sort,
-                     filters=filters)
-
-
-def matches(filters: OfferFilters, offer: Offer) -> bool:
-    """Does this one offer match a saved search? The same rules as `search_offers`, in Python
-    (every word a prefix of a word of the offer's text), so alerts need no query per search."""
-    kinds = filters.kind_set()
-    if (filters.kinds or filters.families) and offer.kind not in kinds:
-        return False
-    if filters.territories and (offer.territory is None
-                                or offer.territory.code not in filters.territories):
-        return False
-    if filters.sectors:
-        codes = set()
-        for sector in offer.structure.sectors:
-            codes.add(sector.code)
-            if sector.parent is not None:
-                codes.add(sector.parent.code)
-        if not codes & set(filters.sectors):
-            return False
-    if filters.communes and offer.commune.lower() not in {c.lower() for c in filters.communes}:
-        return False
-    if filters.work_modes and offer.work_mode.value not in filters.work_modes:
-        return False
-    if filters.starts_by and offer.starts_on and offer.starts_on > filters.starts_by:
-        return False
-    words = (offer.search_text or "").split()
-    return all(any(w.startswith(term) for w in words) for term in search.terms(filters.q))
-
-
-# --- public data: page, JSON-LD, API, feed, sitemap -----------------------------------------------
-
-EMPLOYMENT_TYPES = {
-    OfferKind.CDI: ["FULL_TIME"], OfferKind.CDD: ["TEMPORARY"], OfferKind.CDDI: ["TEMPORARY"],
-    OfferKind.APPRENTICESHIP: ["TEMPORARY", "OTHER"],
-    OfferKind.PROFESSIONALISATION: ["TEMPORARY", "OTHER"], OfferKind.INTERNSHIP: ["INTERN"],
-    OfferKind.VOLUNTEERING: ["VOLUNTEER"], OfferKind.CIVIC_SERVICE: ["VOLUNTEER"],
-    OfferKind.VOLONTARIAT: ["VOLUNTEER"],
-}
-
-
-def offer_url(offer: Offer) -> str:
-    return external_url("offers.detail", offer_id=offer.id)
-
-
-def json_ld(offer: Offer) -> dict[str, Any]:
-    """schema.org `JobPosting` for both families: engagement offers say `VOLUNTEER` as their
-    employmentType (schema.org has no separate volunteering type)."""
-    structure = offer.structure
-    data: dict[str, Any] = {
-        "@context": "https://schema.org", "@type": "JobPosting",
-        "title": offer.title,
-        "description": description_html(offer),
-        "datePosted": (offer.published_at or offer.created_at).date().isoformat(),
-        "validThrough": f"{offer.closes_on.isoformat()}T23:59:59+01:00",
-        "employmentType": EMPLOYMENT_TYPES[offer.kind],
-        "hiringOrganization": {
-            "@type": "Organization", "name": structure.display_name,
-            "sameAs": external_url("directory.profile", structure_id=structure.id)},
-        "jobLocation": {"@type": "Place", "address": {
-            "@type": "PostalAddress", "addressLocality": offer.commune,
-            "addressRegion": "Moselle", "addressCountry": "FR",
-            **({"postalCode": offer.postcode} if offer.postcode else {})}},
-        "totalJobOpenings": offer.places,
-        "directApply": True,
-        "url": offer_url(offer),
-        "identifier": {"@type": "PropertyValue", "name": structure.display_name,
-                       "value": str(offer.id)},
-    }
-    if offer.work_mode == WorkMode.REMOTE:
-        data["jobLocationType"] = "TELECOMMUTE"
-        data["applicantLocationRequirements"] = {"@type": "Country", "name": "FR"}
-    if offer.starts_on:
-        data["jobStartDate"] = offer.starts_on.isoformat()
-    if offer.skill_list:
-        data["skills"] = ", ".join(offer.skill_list)
-    if offer.time_commitment:
-        data["workHours"] = offer.time_commitment
-    if offer.kind in ENGAGEMENT_KINDS:
-        data["baseSalary"] = {"@type": "MonetaryAmount", "currency": "EUR", "value": 0}
-    return data
-
-
-def public_dict(offer: Offer) -> dict[str, Any]:
-    """Only what the public page shows (never who answered)."""
-    return {
-        "id": offer.id,
-        "titre": offer.title,
-        "type": {"code": offer.kind.value, "libelle": str(KIND_LABELS[offer.kind])},
-        "famille": "emploi" if offer.kind in JOB_KINDS else "engagement",
-        "etat": offer.state.value,
-        "description": offer.description,
-        "structure": {"id": offer.structure.id, "nom": offer.structure.display_name,
-                      "url": external_url("directory.profile", structure_id=offer.structure.id)},
-        "commune": offer.commune,
-        "code_postal": offer.postcode or None,
-        "territoire": {"code": offer.territory.code, "nom": offer.territory.name}
-        if offer.territory else None,
-        "debut": offer.starts_on.isoformat() if offer.starts_on else None,
-        "temps": offer.time_commitment or None,
-        "places": offer.places,
-        "modalite": offer.work_mode.value,
-        "accessibilite": [{"code": c, "libelle": str(ACCESSIBILITY_LABELS[c])}
-                          for c in offer.accessibility or [] if c in ACCESSIBILITY_LABELS],
-        "competences": offer.skill_list,
-        "date_limite": offer.closes_on.isoformat(),
-        "publiee_le": offer.published_at.isoformat() if offer.published_at else None,
-        "url": offer_url(offer),
-    }
-
-
-def api_page(args: Mapping, *, now: datetime | None = None) -> dict[str, Any]:
-    """GET /api/v1/offers: the same filters as the page, paginated."""
-    try:
-        page = int(args.get("page", 1))
-        per_page = int(args.get("per_page", PER_PAGE))
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(_("page et per_page doivent être des nombres entiers."),
-                              "invalid_page") from exc
-    if not (1 <= page <= 100_000 and 1 <= per_page <= MAX_PER_PAGE):
-        raise ValidationError(_("page va de 1 à 100000 et per_page de 1 à %(n)s.",
-                                n=MAX_PER_PAGE), "invalid_page")
-    filters = OfferFilters.from_args(args)
-    result = search_offers(filters, sort=str(args.get("tri", "")), page=page,
-                           per_page=per_page, now=now)
-    return {"total": result.total, "page": result.page, "per_page": result.per_page,
-            "pages": result.pages, "offres": [public_dict(o) for o in result.items]}
-
-
-def atom_feed(filters: OfferFilters, *, now: datetime | None = None) -> bytes:
-    """The 50 latest open offers matching the filters, as Atom 1.0."""
-    from xml.etree import ElementTree as ET
-
-    ns = "http://www.w3.org/2005/Atom"
-    ET.register_namespace("", ns)
-    result = search_offers(filters, sort="recent", per_page=50, now=now)
-    feed = ET.Element(f"{{{ns}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "fr"})
-    args = filters.to_args()
-    self_url = external_url("offers.feed", **args)
-    ET.SubElement(feed, f"{{{ns}}}id").text = self_url
-    ET.SubElement(feed, f"{{{ns}}}title").text = _("Offres d'emploi et de bénévolat — "
-                                                    "Réseau ESS Moselle")
-    if filters.to_args():
-        ET.SubElement(feed, f"{{{ns}}}subtitle").text = filters.describe()
-    latest = max((o.published_at for o in result.items if o.published_at),
-                 default=now or utcnow())
-    ET.SubElement(feed, f"{{{ns}}}updated").text = latest.isoformat()
-    ET.SubElement(feed, f"{{{ns}}}link", {"rel": "self", "href": self_url,
-                                          "type": "application/atom+xml"})
-    ET.SubElement(feed, f"{{{ns}}}link", {"rel": "alternate", "type": "text/html",
-                                          "href": external_url("offers.index", **args)})
-    author = ET.SubElement(feed, f"{{{ns}}}author")
-    ET.SubElement(author, f"{{{ns}}}name").text = "Réseau ESS Moselle"
-    for offer in result.items:
-        entry = ET.SubElement(feed, f"{{{ns}}}entry")
-        ET.SubElement(entry, f"{{{ns}}}id").text = offer_url(offer)
-        ET.SubElement(entry, f"{{{ns}}}title").text = (
-            f"{offer.title} — {offer.structure.display_name} ({offer.commune})")
-        stamp = (offer.published_at or offer.created_at).isoformat()
-        ET.SubElement(entry, f"{{{ns}}}updated").text = stamp
-        ET.SubElement(entry, f"{{{ns}}}published").text = stamp
-        ET.SubElement(entry, f"{{{ns}}}link", {"rel": "alternate", "type": "text/html",
-                                               "href": offer_url(offer)})
-        ET.SubElement(entry, f"{{{ns}}}category", {"term": offer.kind.value,
-                                                   "label": str(KIND_LABELS[offer.kind])})
-        summary = ET.SubElement(entry, f"{{{ns}}}summary", {"type": "text"})
-        summary.text = _("%(kind)s · %(commune)s · date limite %(date)s",
-                         kind=KIND_LABELS[offer.kind], commune=offer.commune,
-                         date=offer.closes_on.strftime("%d/%m/%Y"))
-        content = ET.SubElement(entry, f"{{{ns}}}content", {"type": "html"})
-        content.text = description_html(offer)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
-
-
-def sitemap_entries(*, now: datetime | None = None, limit: int = 40_000
-                    ) -> list[tuple[str, datetime | None]]:
-    rows = db.session.execute(select(Offer.id, Offer.updated_at).where(*_open_conditions(now))
-                              .order_by(Offer.id).limit(limit)).all()
-    return [(external_url("offers.detail", offer_id=i), updated) for i, updated in rows]
-
-
 # --- labels for templates -------------------------------------------------------------------------
 
 CHOICES = {"kinds": KIND_LABELS, "work_modes": WORK_MODE_LABELS,
@@ -735,7 +394,7 @@ CHOICES = {"kinds": KIND_LABELS, "work_modes": WORK_MODE_LABELS,
 def _staff_figures(_sender) -> tuple[str, list[tuple[str, int | str, str | None]]]:
     from network.offers.models import OfferAnswer
 
-    published = db.session.scalar(select(func.count(Offer.id)).where(*_open_conditions())) or 0
+    published = db.session.scalar(select(func.count(Offer.id)).where(*open_conditions())) or 0
     answers = db.session.scalar(select(func.count(OfferAnswer.id)).where(
         OfferAnswer.confirmed_at.is_not(None))) or 0
     return (_("Offres d'emploi et de bénévolat"), [

@@ -27,7 +27,7 @@ from network.directory import profiles as directory_profiles
 from network.directory import reference as directory_reference
 from network.directory import rules as directory_rules
 from network.extensions import limiter
-from network.offers import alerts, answers, forms, offers, rules
+from network.offers import alerts, answers, forms, listing, offers, public, rules
 from network.offers.models import JOB_KINDS, OfferState
 
 bp = Blueprint("offers", __name__)
@@ -66,21 +66,21 @@ def _answer_limit() -> str:
 
 @bp.get("/offres/")
 def index():
-    filters = offers.OfferFilters.from_args(request.args)
-    result = offers.search_offers(filters, sort=request.args.get("tri", ""), page=page_arg())
+    filters = listing.OfferFilters.from_args(request.args)
+    result = listing.search_offers(filters, sort=request.args.get("tri", ""), page=page_arg())
     args = filters.to_args()
     return render_template(
         "offers/index.html", result=result, filters=filters,
         territories=directory_reference.list_territories(),
         sectors=directory_reference.list_sectors(),
-        sorts=offers.SORTS, feed_url=url_for("offers.feed", **args),
+        sorts=listing.SORTS, feed_url=url_for("offers.feed", **args),
         api_url=url_for("offers.api_offers", **args), alert_form=forms.AlertForm(),
         criteria=urlencode(args, doseq=True))
 
 
 @bp.get("/offres/flux.atom")
 def feed():
-    body = offers.atom_feed(offers.OfferFilters.from_args(request.args))
+    body = public.atom_feed(listing.OfferFilters.from_args(request.args))
     return Response(body, mimetype="application/atom+xml",
                     headers={"Cache-Control": "public, max-age=300"})
 
@@ -88,7 +88,7 @@ def feed():
 @bp.get("/api/v1/offers")
 @json_api
 def api_offers():
-    response = current_app.json.response(offers.api_page(request.args))
+    response = current_app.json.response(public.api_page(request.args))
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.cache_control.public = True
     response.cache_control.max_age = 300
@@ -99,7 +99,7 @@ def api_offers():
 @json_api
 def api_offer(offer_id: int):
     offer = offers.get_visible_offer(offer_id, None)
-    response = current_app.json.response(offers.public_dict(offer))
+    response = current_app.json.response(public.public_dict(offer))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -119,7 +119,7 @@ def _detail(offer, form=None, status: int | None = None):
     page = render_form(
         "offers/detail.html", form, status, offer=offer,
         description_html=offers.description_html(offer),
-        json_ld=offers.json_ld(offer) if offers.is_public(offer) else None,
+        json_ld=public.json_ld(offer) if offers.is_public(offer) else None,
         is_open=offers.is_open(offer), can_manage=rules.can_manage(current_user, offer.structure),
         mine=mine, stats=answers.response_stats(offer.structure),
         unpublish_form=forms.UnpublishForm(), empty_form=EmptyForm())
@@ -188,16 +188,17 @@ def guest_answer(token: str):
 @login_required
 def mine():
     return render_template("offers/mine.html", answers=answers.list_for_person(current_user),
-                           alerts=alerts.list_alerts(current_user), empty_form=EmptyForm())
+                           alerts=alerts.list_alerts(current_user), empty_form=EmptyForm(),
+                           describe_alert=alerts.describe)
 
 
 # --- saved searches ---------------------------------------------------------------------------
 
-def _criteria() -> offers.OfferFilters:
+def _criteria() -> listing.OfferFilters:
     raw = (request.form.get("criteria") or "")[:2000]
     from urllib.parse import parse_qs
 
-    return offers.OfferFilters.from_args(MultiDict(
+    return listing.OfferFilters.from_args(MultiDict(
         [(k, v) for k, values in parse_qs(raw).items() for v in values]))
 
 
@@ -229,7 +230,8 @@ def save_alert():
 @bp.get("/offres/alertes/confirmer/<token>")
 def confirm_alert(token: str):
     alert = alerts.confirm_alert(acting=alerts.guest_from_token(token, alerts.CONFIRM))
-    return render_template("offers/alert_done.html", alert=alert, confirmed=True)
+    return render_template("offers/alert_done.html", alert=alert, confirmed=True,
+                           describe_alert=alerts.describe)
 
 
 @bp.get("/offres/alertes/arreter/<token>")

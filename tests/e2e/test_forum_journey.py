@@ -142,7 +142,7 @@ def test_exhibitor_stand_interview_agenda_outcome(smtp_config, live_server, page
     page.goto(f"{url}/forum/{event_id}")
     page.get_by_role("link", name=re.compile("Bilan du forum")).click()
     page.get_by_label("Personnes recrutées").fill("1")
-    page.get_by_label("Bénévoles accueillis").fill("0")
+    page.get_by_label("Bénévoles accueilli·es").fill("0")
     page.get_by_role("button", name="Enregistrer le bilan").click()
     page.get_by_text("le bilan de votre stand est enregistré").wait_for()
     _log_out(page)
@@ -150,7 +150,7 @@ def test_exhibitor_stand_interview_agenda_outcome(smtp_config, live_server, page
     # Staff see it counted, in the text, the chart's table and the CSV.
     _log_in(page, url, "equipe@example.org")
     page.goto(f"{url}/forum/{event_id}/gestion")
-    page.get_by_text("1 exposant(s) sur 1 ont rendu leur bilan : 1 personne(s)").wait_for()
+    page.get_by_text("1 exposant sur 1 a rendu son bilan.").wait_for()
     table = page.get_by_role("table", name="Par type d'offre")
     assert table.get_by_role("row", name=re.compile("CDDI")).get_by_role(
         "cell").nth(0).inner_text() == "1"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from network.core.errors import PermissionDenied, ValidationError
-from network.offers import alerts, offers
+from network.offers import alerts, listing, offers
 from network.offers.models import SavedSearch
 from support import link_from_outbox, outbox_messages
 
 
 def _filters(**kw):
-    return offers.OfferFilters(**kw)
+    return listing.OfferFilters(**kw)
 
 
 def test_an_account_alert_mails_on_a_matching_publication(db, make_user, make_offer):

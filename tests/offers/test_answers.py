@@ -198,7 +198,7 @@ def test_purge_command_removes_old_cvs(db, make_offer, make_pdf, runner):
     db.session.commit()
     result = runner.invoke(args=["offers", "purge"])
     assert result.exit_code == 0, result.output
-    assert "1 CV supprimé(s)" in result.output
+    assert "1 CV supprimé." in result.output
     db.session.expire_all()
     assert db.session.get(AnswerCV, answer.id) is None
 

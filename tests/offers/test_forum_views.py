@@ -151,4 +151,5 @@ def test_the_exhibitor_reports_through_the_form(client, db, login, forum, exhibi
     assert ok.status_code == 302
     staff_client = login(staff, on=client.application.test_client())
     html = staff_client.get(f"/forum/{event.id}/gestion").get_data(as_text=True)
-    assert "2 personne(s) recrutée(s)" in html
+    assert "1 exposant sur 1 a rendu son bilan." in html
+    assert "Résultat : 2 personnes recrutées, 0 bénévoles accueilli·es." in html

@@ -10,7 +10,7 @@ from network.core.auth import Guest, System
 from network.core.errors import NotFound, PermissionDenied, ValidationError
 from network.core.time import utcnow
 from network.directory.models import StructureStatus
-from network.offers import offers
+from network.offers import listing, offers, public
 from network.offers.models import Offer, OfferState
 from support import outbox_messages
 
@@ -97,7 +97,7 @@ def test_expiry_is_lazy_on_read_and_swept_by_the_command(db, make_offer, runner)
     first = make_offer()
     second = make_offer(title="Second poste")
     later = utcnow() + timedelta(days=40)
-    assert offers.search_offers(now=later).total == 0  # never listed once the date passed
+    assert listing.search_offers(now=later).total == 0  # never listed once the date passed
     shown = offers.get_visible_offer(first.id, None, now=later)
     assert shown.state == OfferState.EXPIRED
     assert offers.expire_offers(now=later) == 1  # the second one
@@ -111,7 +111,7 @@ def test_expire_command(db, make_offer, runner):
     db.session.commit()
     result = runner.invoke(args=["offers", "expire"])
     assert result.exit_code == 0, result.output
-    assert "1 offre(s) expirée(s)" in result.output
+    assert "1 offre expirée." in result.output
     db.session.expire_all()
     assert db.session.get(Offer, offer.id).state == OfferState.EXPIRED
 
@@ -158,10 +158,10 @@ def test_search_is_accent_and_case_free_with_prefixes(db, make_offer):
     garden = make_offer(title="Ouvrier maraîcher en insertion", kind="cddi")
     make_offer(title="Bénévole accueil du théâtre", kind="benevolat",
                description="Accueillir le public des spectacles.", skills="accueil")
-    found = offers.search_offers(offers.OfferFilters(q="MARAICHER"))
+    found = listing.search_offers(listing.OfferFilters(q="MARAICHER"))
     assert [o.id for o in found.items] == [garden.id]
-    assert offers.search_offers(offers.OfferFilters(q="theat benev")).total == 1
-    assert offers.search_offers(offers.OfferFilters(q="theatre plombier")).total == 0
+    assert listing.search_offers(listing.OfferFilters(q="theat benev")).total == 1
+    assert listing.search_offers(listing.OfferFilters(q="theatre plombier")).total == 0
 
 
 def test_filters_by_kind_family_territory_sector_commune_start(db, make_offer, make_structure,
@@ -175,7 +175,7 @@ def test_filters_by_kind_family_territory_sector_commune_start(db, make_offer, m
                      commune="Thionville")
 
     def ids(**kw):
-        return {o.id for o in offers.search_offers(offers.OfferFilters(**kw)).items}
+        return {o.id for o in listing.search_offers(listing.OfferFilters(**kw)).items}
 
     assert ids(kinds=("cdd",)) == {job.id}
     assert ids(families=("engagement",)) == {mission.id, far.id}
@@ -191,35 +191,35 @@ def test_filters_round_trip_through_the_query_string(db):
 
     args = MultiDict([("q", "jardin"), ("type", "cdi"), ("type", "cdd"), ("territoire", "metz"),
                       ("debut_avant", "2027-03-01"), ("commune", "Metz")])
-    filters = offers.OfferFilters.from_args(args)
+    filters = listing.OfferFilters.from_args(args)
     assert filters.kinds == ("cdi", "cdd") and filters.starts_by == date(2027, 3, 1)
-    assert offers.OfferFilters.from_args(filters.to_args()) == filters
-    assert offers.OfferFilters.from_args(MultiDict([("debut_avant", "0001-01-01")])
+    assert listing.OfferFilters.from_args(filters.to_args()) == filters
+    assert listing.OfferFilters.from_args(MultiDict([("debut_avant", "0001-01-01")])
                                          ).starts_by is None
 
 
 def test_pagination(db, make_offer):
     for n in range(5):
         make_offer(title=f"Poste numéro {n}")
-    page = offers.search_offers(per_page=2, page=3)
+    page = listing.search_offers(per_page=2, page=3)
     assert page.total == 5 and page.pages == 3 and len(page.items) == 1
-    assert offers.search_offers(per_page=2, page=99).items == []
+    assert listing.search_offers(per_page=2, page=99).items == []
 
 
 def test_matches_agrees_with_the_search(db, make_offer):
     offer = make_offer(title="Mécanicienne cycles", kind="cddi")
-    yes = offers.OfferFilters(q="mecani cycle", families=("emploi",), territories=("metz",))
-    no = offers.OfferFilters(q="mecani", kinds=("benevolat",))
-    assert offers.matches(yes, offer) and not offers.matches(no, offer)
-    assert offers.search_offers(yes).total == 1 and offers.search_offers(no).total == 0
+    yes = listing.OfferFilters(q="mecani cycle", families=("emploi",), territories=("metz",))
+    no = listing.OfferFilters(q="mecani", kinds=("benevolat",))
+    assert listing.matches(yes, offer) and not listing.matches(no, offer)
+    assert listing.search_offers(yes).total == 1 and listing.search_offers(no).total == 0
 
 
 def test_json_ld_is_a_job_posting_and_volunteering_says_so(db, make_offer):
-    job = offers.json_ld(make_offer(kind="cdi"))
+    job = public.json_ld(make_offer(kind="cdi"))
     assert job["@type"] == "JobPosting" and job["employmentType"] == ["FULL_TIME"]
     assert job["hiringOrganization"]["name"] == "Les Jardins de la Seille"
     assert job["jobLocation"]["address"]["addressLocality"] == "Metz"
-    mission = offers.json_ld(make_offer(kind="benevolat", title="Bénévole jardin"))
+    mission = public.json_ld(make_offer(kind="benevolat", title="Bénévole jardin"))
     assert mission["employmentType"] == ["VOLUNTEER"]
 
 
