@@ -109,7 +109,8 @@ def _fill(template: Catalog, lang: str, sources: list[Catalog]) -> Catalog:
 
 
 def _missing(catalog: Catalog) -> list[str]:
-    return [m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and not _translated(m)]
+    return [m.id if isinstance(m.id, str) else m.id[0]
+            for m in catalog if m.id and not _translated(m)]
 
 
 def cmd_extract() -> Catalog:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0ff3e7a1c2b4'
-down_revision = 'd00r2a1b2c3d'
+down_revision = 'e7c4a1f2b9d0'
 branch_labels = None
 depends_on = None
 

@@ -90,8 +90,8 @@ def build_site(app) -> Site:
     from network.extensions import db
     from network.meetings.models import MeetingSession
     from network.offers import alerts, answers, jobdating
+    from network.offers.listing import OfferFilters
     from network.offers.models import ForumExhibitor, Offer, OfferAnswer
-    from network.offers.offers import OfferFilters
     from network.outbox.models import OutboxMessage
 
     site = Site(app=app)
