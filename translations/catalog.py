@@ -84,7 +84,7 @@ def _translated(message) -> bool:
     return bool(message.string)
 
 
-def _fill(template: Catalog, lang: str, sources: list[Catalog]) -> Catalog:
+def _fill(template: Catalog, lang: str, sources: list[Catalog], order=None) -> Catalog:
     """A catalogue for `lang` with every message of `template`, taking each translation from
     the first source that has it (parts first, then the existing catalogue)."""
     out = Catalog(locale=lang, project="network", charset="utf-8")
@@ -92,7 +92,8 @@ def _fill(template: Catalog, lang: str, sources: list[Catalog]) -> Catalog:
         if not message.id:
             continue
         string = None
-        for source in sources:
+        ranked = order(message) + sources if order else sources
+        for source in ranked:
             known = source.get(message.id, context=message.context)
             if known is not None and _translated(known):
                 string = known.string
@@ -183,12 +184,26 @@ def cmd_part_missing(name: str) -> int:
     return status
 
 
+def _owner_first(template: Catalog, parts: list[Catalog]):
+    """Two parts may translate one msgid differently ("Lieu": Venue, Location): the part that
+    extracted the file where the message is first used wins, so a page reads as its domain
+    translated it."""
+    files = [{path for m in part for path, _line in m.locations} for part in parts]
+
+    def order(message) -> list[Catalog]:
+        first = message.locations[0][0] if message.locations else ""
+        return sorted(parts, key=lambda part: first not in files[parts.index(part)])
+
+    return order
+
+
 def cmd_build() -> None:
     template = cmd_extract()
     french_plurals(template)
     for lang in LANGS:
         parts = [_read(p, lang) for p in sorted((HERE / "parts").glob(f"*.{lang}.po"))]
-        catalog = _fill(template, lang, parts + [_read(_main_po(lang), lang)])
+        catalog = _fill(template, lang, parts + [_read(_main_po(lang), lang)],
+                        order=_owner_first(template, parts))
         _write(catalog, _main_po(lang))
         print(f"{lang}: {len(catalog)} messages, {len(_missing(catalog))} untranslated")
     cmd_compile()

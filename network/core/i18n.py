@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from flask import current_app, has_app_context, has_request_context, request, session
+from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import force_locale, format_date, format_datetime, format_decimal, get_locale
 
 from network.core.time import to_paris
@@ -102,11 +102,11 @@ def request_choice() -> str | None:
 
 
 def select_locale() -> str:
-    """Flask-Babel's selector: the visitor's choice (cookie, or this session's), then the
-    account's, then French."""
+    """Flask-Babel's selector: the visitor's choice (the cookie, kept across log-in and
+    log-out), then the account's, then French."""
     if not has_request_context():  # a service or the CLI renders in French unless told
         return DEFAULT
-    choice = request_choice() or valid(session.get(COOKIE))
+    choice = request_choice()
     if choice:
         return choice
     from flask_login import current_user

@@ -41,8 +41,8 @@ class Site:
 
             self.app.test_client_class = IsolatedClient
             client = self.app.test_client()
+            client.set_cookie("lang", lang)  # the language switcher's cookie
             with client.session_transaction() as s:
-                s["lang"] = lang
                 if who == "volunteer":
                     s["door_volunteer"] = dict(self.volunteer)
                 elif who not in ("anon", "forum_guest"):

@@ -43,13 +43,11 @@ class Flows:
 @contextmanager
 def page_in(app, lang: str):
     """A request in `lang`, as the page a person submits (the staff work in French)."""
-    from flask import session
     from flask_babel import refresh
 
     from network.core.uow import unit_of_work
 
-    with app.test_request_context("/"):
-        session["lang"] = lang
+    with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
         refresh()  # the test's app context outlives this request: forget its cached language
         try:
             with unit_of_work():

@@ -152,4 +152,4 @@ def test_the_exhibitor_reports_through_the_form(client, db, login, forum, exhibi
     staff_client = login(staff, on=client.application.test_client())
     html = staff_client.get(f"/forum/{event.id}/gestion").get_data(as_text=True)
     assert "1 exposant sur 1 a rendu son bilan." in html
-    assert "Résultat : 2 personnes recrutées, 0 bénévoles accueilli·es." in html
+    assert "Résultat : 2 personnes recrutées, 0 bénévole accueilli·e." in html
