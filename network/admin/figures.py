@@ -199,13 +199,12 @@ def members_by_legal_form(f: Filters) -> Chart:
 def members_by_sector(f: Filters) -> Chart:
     """By top-level sector (a sub-sector counts for its parent, a structure once per sector)."""
     rows = db.session.execute(
-        select(Structure.id, Sector.name, Sector.parent_id)
+        select(Structure.id, Sector.id, Sector.parent_id)
         .join(structure_sectors, structure_sectors.c.structure_id == Structure.id)
         .join(Sector, Sector.id == structure_sectors.c.sector_id)
         .where(_members_query(f).whereclause)).all()
-    parents = dict(db.session.execute(select(Sector.id, Sector.name)).all())
-    pairs = {(sid, parents.get(parent_id, name) if parent_id else name)
-             for sid, name, parent_id in rows}
+    labels = {s.id: s.label for s in db.session.scalars(select(Sector))}  # page's language
+    pairs = {(sid, labels[parent_id or sector_id]) for sid, sector_id, parent_id in rows}
     counts = Counter(name for _sid, name in pairs)
     return Chart(_("Structures membres par secteur"), counts.most_common(),
                  unit=_("structures"), key="members-sector",

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from network.core import signals
 from network.core.auth import require_staff
 from network.core.exports import cell, csv_bytes
+from network.core.i18n import when
 from network.core.time import PARIS, paris_to_utc, to_paris, utcnow
 from network.directory.models import LEGAL_FORMS, Structure, StructureStatus, Territory
 from network.events.models import KIND_LABELS, Event, EventStatus, Registration
@@ -168,7 +169,7 @@ def pdf_bytes(report: Report) -> bytes:
                             author=current_app.config["SITE_NAME"])
     story = [Paragraph(escape(current_app.config["SITE_NAME"]), styles["Title"]),
              Paragraph(escape(_("Rapport annuel %(y)s", y=report.year)), styles["Heading1"]),
-             Paragraph(escape(_("Établi le %(d)s", d=cell(report.generated_at))),
+             Paragraph(escape(_("Établi le %(d)s", d=when(report.generated_at, "short"))),
                        styles["BodyText"]), Spacer(1, 6 * mm)]
     for s in report.sections:
         story.append(Paragraph(escape(s.title), styles["Heading2"]))

@@ -202,7 +202,7 @@ def run_flows(site, lang: str) -> Flows:  # noqa: C901  one flow per mail, in th
     # --- offers, forum -------------------------------------------------------------------------
     @flow("offers (alert confirm, alert, answer confirm/received/new/status, unpublished)")
     def _():
-        from network.offers import alerts, answers, offers
+        from network.offers import alerts, answers, listing, offers
         from network.offers.models import Offer, OfferState
 
         published = db.session.scalars(select(Offer).where(
@@ -212,7 +212,7 @@ def run_flows(site, lang: str) -> Flows:  # noqa: C901  one flow per mail, in th
             answers.answer_offer(other, answers.AnswerData(message="I would like to help."),
                                  acting=get("member"))
         with page_in(app, lang):
-            alert = alerts.save_search(offers.OfferFilters(), acting=System("visitor"),
+            alert = alerts.save_search(listing.OfferFilters(), acting=System("visitor"),
                                        email=f"alert-{lang}@example.org")
         with page_in(app, lang):
             alerts.confirm_alert(acting=alerts.guest_from_token(
