@@ -422,7 +422,7 @@ def _replay(device_id: int, nonce: str) -> ScanResult | None:
     from network.events.door_models import DoorScan
 
     row = db.session.execute(
-        select(DoorScan.outcome, Registration.id, Registration.name,
+        select(DoorScan.outcome, DoorScan.code, Registration.id, Registration.name,
                Registration.organisation_name, Registration.checked_in_at)
         .outerjoin(Registration, Registration.id == DoorScan.registration_id)
         .where(DoorScan.device_id == device_id, DoorScan.nonce == nonce)).first()
@@ -432,7 +432,7 @@ def _replay(device_id: int, nonce: str) -> ScanResult | None:
     return ScanResult(ok=ok, code=row.outcome, replayed=True, status=200 if ok else 409,
                       message=_("Scan déjà reçu (renvoi sans effet)."), registration_id=row.id,
                       name=row.name or "", organisation=row.organisation_name or "",
-                      checked_in_at=row.checked_in_at)
+                      checked_in_at=row.checked_in_at, badge=row.code)
 
 
 def scan(event_id: int, scanned: str, *, acting: Any, device_id: int, nonce: str | None = None,

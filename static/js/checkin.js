@@ -149,10 +149,10 @@
       if (data.token) { keep("token", data.token); }
     });
   }
-  function queue(code) {
+  function queue(code, once, at) {
     var normal = normalize(code);
     var items = load("queue", []);
-    items.push({ code: code, nonce: nonce(), scanned_at: new Date().toISOString() });
+    items.push({ code: code, nonce: once || nonce(), scanned_at: at || new Date().toISOString() });
     keep("queue", items);
     var people = load("people", {});
     var person = people[normal];
@@ -200,11 +200,18 @@
     }
     busy = true;
     var body = new FormData();
+    var headers = { "Accept": "application/json" };
+    // An online scan carries a nonce too (with the page's device token, which names the
+    // device): if the answer is lost on the way back, the same scan queued and uploaded again
+    // is answered as a retry on the server, never as a second entry.
+    var token = code !== null && window.localStorage && eventId ? load("token", null) : null;
+    var once = token ? nonce() : null;
+    var at = new Date().toISOString();
     if (code !== null) { body.append("code", code); }
+    if (once) { body.append("nonce", once); headers["Authorization"] = "Bearer " + token; }
     if (csrf) { body.append("csrf_token", csrf.value); }
     return fetch(url, {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { "Accept": "application/json" }
+      method: "POST", body: body, credentials: "same-origin", headers: headers
     }).then(function (response) {
       return response.json();
     }).then(function (data) {
@@ -214,7 +221,7 @@
       }
       show(data);
     }).catch(function () {
-      if (code !== null && window.localStorage && eventId) { queue(code); return; }
+      if (code !== null && window.localStorage && eventId) { queue(code, once, at); return; }
       show({ ok: false, level: "error", message: say("lost") });
     }).then(function () { busy = false; });
   }
