@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -110,6 +111,16 @@ def scanner(event_id: int):
     event = _event(event_id)
     acting = door_party(event)
     return _scanner_page(event, acting, result=session.pop("door_result", None))
+
+
+@bp.get("/accueil/sw.js")
+def service_worker():
+    """The door's service worker (static/js/door-sw.js), served from /accueil/ so that its
+    scope is the door pages only: the scanner page opens offline once it has been opened."""
+    response = current_app.send_static_file("js/door-sw.js")
+    response.headers["Cache-Control"] = "no-cache"  # a new version is picked up at once
+    response.headers["Service-Worker-Allowed"] = "/accueil/"
+    return response
 
 
 @bp.get("/evenements/gestion/<int:event_id>/accueil")

@@ -193,6 +193,30 @@
     window.setInterval(flush, 5000);
   }
 
+  // --- opening offline: a service worker (door-sw.js, scope /accueil/) keeps this page and
+  // its files. On the first visit the page was loaded before the worker existed, so the page
+  // keeps itself and its files in the worker's cache (same name as in door-sw.js).
+  var swUrl = root.getAttribute("data-sw-url");
+  if (swUrl && "serviceWorker" in navigator && window.caches) {
+    var controlled = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.register(swUrl, { scope: root.getAttribute("data-sw-scope") })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function () {
+        if (controlled) { return null; }  // this load went through the worker: kept
+        var urls = [window.location.pathname];
+        Array.prototype.forEach.call(
+          document.querySelectorAll("script[src], link[rel=stylesheet][href], img[src]"),
+          function (el) {
+            var u = new URL(el.src || el.href, window.location.href);
+            if (u.origin === window.location.origin && u.pathname.indexOf("/static/") === 0 &&
+                urls.indexOf(u.href) < 0) { urls.push(u.href); }
+          });
+        return window.caches.open("door-v1").then(function (cache) { return cache.addAll(urls); });
+      })
+      .then(function () { root.setAttribute("data-offline-ready", "1"); })
+      .catch(function () { /* no offline opening: the page still works online */ });
+  }
+
   function post(url, code) {
     if (code !== null && window.localStorage && eventId && navigator.onLine === false) {
       queue(code);

@@ -69,3 +69,16 @@ def test_without_token_or_with_a_bad_nonce_the_plain_check_in(client, login, db,
                     headers={**JSON, "Authorization": f"Bearer {other_token}"})
     assert r.status_code == 409 and r.json["code"] == "already_checked_in"
     assert db.session.scalar(select(func.count(DoorScan.id))) == 0
+
+
+def test_service_worker_is_served_for_the_door_pages_only(client, login, confirmed, make_staff):
+    r = client.get("/accueil/sw.js")
+    assert r.status_code == 200 and "javascript" in r.mimetype
+    assert r.headers["Service-Worker-Allowed"] == "/accueil/"
+    assert "no-cache" in r.headers["Cache-Control"]
+    body = r.get_data(as_text=True)
+    assert "SCANNER = /^\\/accueil\\/\\d+\\/?$/" in body and "/static/" in body
+    reg = confirmed(email="sw@example.org")
+    login(make_staff())
+    page = client.get(f"/accueil/{reg.event_id}").get_data(as_text=True)
+    assert 'data-sw-url="/accueil/sw.js"' in page and 'data-sw-scope="/accueil/"' in page
