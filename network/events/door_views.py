@@ -117,7 +117,10 @@ def scanner(event_id: int):
 def service_worker():
     """The door's service worker (static/js/door-sw.js), served from /accueil/ so that its
     scope is the door pages only: the scanner page opens offline once it has been opened."""
-    response = current_app.send_static_file("js/door-sw.js")
+    from pathlib import Path
+
+    script = Path(current_app.static_folder or "static", "js", "door-sw.js").read_bytes()
+    response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"  # a new version is picked up at once
     response.headers["Service-Worker-Allowed"] = "/accueil/"
     return response
