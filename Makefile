@@ -26,7 +26,7 @@ install: $(VENV)/.installed translations
 dev: $(VENV)/.installed-dev translations
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -d translations
+	$(BIN)/python translations/catalog.py compile
 
 ## The site on SQLite (instance/network.db) with demo data, at http://127.0.0.1:5000
 ## (`make run PORT=5101`: every link in the mails and staff pages then uses that port)

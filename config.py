@@ -122,7 +122,7 @@ class Config:
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
-    LANGUAGES = ("fr", "en")
+    LANGUAGES = ("fr", "en", "de")
     DISPLAY_TIMEZONE = "Europe/Paris"
 
     # Templates and static files live at the top of the project.

@@ -14,7 +14,6 @@ from flask import (
     request,
     session,
 )
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -104,7 +103,7 @@ def register_extensions(app: Flask) -> None:
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     mail.init_app(app)
@@ -140,12 +139,9 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    if not has_request_context():  # mail rendered by a service or the CLI: French
-        return "fr"
-    lang = session.get("lang")
-    if lang in ("fr", "en"):
-        return lang
-    return "fr"
+    from network.core.i18n import select_locale
+
+    return select_locale()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -297,13 +293,9 @@ def register_errors(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    from network.core.time import to_paris
+    from network.core import i18n
 
-    @app.template_filter("paris")
-    def paris_filter(value, fmt: str = "EEEE d MMMM y 'à' HH'h'mm"):
-        if value is None:
-            return ""
-        return format_datetime(to_paris(value), fmt)
+    i18n.init_app(app)
 
     @app.context_processor
     def globals_():

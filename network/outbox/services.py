@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, select, update
 from network.core import signals
 from network.core.auth import require_staff
 from network.core.errors import NotFound
+from network.core.i18n import in_locale, recipient_locale
 from network.core.text import check_email, is_valid_email, single_line
 from network.core.time import utcnow
 from network.core.uow import unit_of_work
@@ -69,6 +70,7 @@ def enqueue(
     attachments: list[Attachment] | None = None,
     field: str = "email",
     preview_safe: bool = False,
+    locale: str | None = None,
 ) -> OutboxMessage:
     """Render `emails/<template>.txt|.html` and add the row; the caller's edge commits.
 
@@ -77,17 +79,24 @@ def enqueue(
     (a name, a structure): it is made a single line, so nothing can add a header.
     `preview_safe` marks a mail that grants no access (no sign-in, reset, confirmation or
     invitation link): only those are shown by the development preview (see preview.py).
+    The mail speaks its recipient's language (`i18n.recipient_locale`: `locale`, else the
+    account holding the address, else the page's language): pass `subject` as a lazy string
+    so that it is translated there too.
     """
     to = check_email(to, field=field)
-    subject = single_line(subject)
-    ctx = {"subject": subject, **(context or {})}
+    language = recipient_locale(to, locale)
+    with in_locale(language):
+        subject = single_line(str(subject))
+        ctx = {"subject": subject, "mail_locale": language, **(context or {})}
+        body_text = render_template(f"emails/{template}.txt", **ctx)
+        body_html = render_template(f"emails/{template}.html", **ctx)
     message = OutboxMessage(
         message_id=new_message_id(),
         kind=template,
         to_address=to,
         subject=subject,
-        body_text=render_template(f"emails/{template}.txt", **ctx),
-        body_html=render_template(f"emails/{template}.html", **ctx),
+        body_text=body_text,
+        body_html=body_html,
         attachments=[
             {
                 "filename": single_line(a.filename, max_length=120),
