@@ -21,8 +21,9 @@ from network.core import signals
 from network.core.auth import DoorVolunteer as DoorParty
 from network.core.auth import is_staff, require
 from network.core.errors import DomainError, FieldErrors
+from network.core.i18n import when
 from network.core.text import check_email, single_line
-from network.core.time import to_paris, utcnow
+from network.core.time import utcnow
 from network.core.urls import external_url
 from network.events import badges, rules
 from network.events.models import (
@@ -65,8 +66,8 @@ class Attendance:
 
 
 def hhmm(value: datetime) -> str:
-    """A time as the door reads it, in Paris: 16h42."""
-    return to_paris(value).strftime("%Hh%M")
+    """A time as the door reads it, in Paris and the current language: 16h42, 4:42 PM."""
+    return when(value, "time")
 
 
 def badge_url(reg: Registration) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -32,10 +33,15 @@ def evening(make_event, make_user, make_staff, db):
     return event, regs, boss
 
 
-def test_per_ten_minutes_counts_and_fills_the_gaps():
+def test_per_ten_minutes_counts_and_fills_the_gaps(app):
     t = utcnow().replace(minute=0, second=0, microsecond=0)
     bins = arrivals.per_ten_minutes([t, t + timedelta(minutes=3), t + timedelta(minutes=31)])
     assert [n for _label, n in bins] == [2, 0, 0, 1]
+    assert re.fullmatch(r"\d\dh00", bins[0][0]) and bins[1][0].endswith("h10")  # French: 18h40
+    from network.core.i18n import in_locale
+
+    with in_locale("de"):
+        assert arrivals.per_ten_minutes([t])[0][0].endswith(":00 Uhr")
     assert arrivals.per_ten_minutes([]) == []
 
 
