@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from network.core import i18n
@@ -141,8 +142,9 @@ def signin_sheet(event: Event, *, acting: Any) -> bytes:
     return printing.table_pdf(
         title=_("Feuille d'émargement"),
         subtitle_lines=[event.title, when(event), event.location,
-                        _("%(n)s personnes inscrites", n=len(rows))],
-        columns=["N°", _("Nom"), _("Organisation"), _("Signature")],
+                        ngettext("%(num)d personne inscrite", "%(num)d personnes inscrites",
+                                 len(rows))],
+        columns=[_("N°"), _("Nom"), _("Organisation"), _("Signature")],
         widths=[10, 62, 62, 48], rows=rows, row_height=11 * printing.mm,
         footer=event.title, empty=_("Personne n'est inscrit pour l'instant."))
 
