@@ -217,6 +217,16 @@
       .catch(function () { /* no offline opening: the page still works online */ });
   }
 
+  // Leaving the door on this device: the page kept for offline opening goes too.
+  var leave = document.querySelector("[data-door-leave]");
+  if (leave && window.caches) {
+    leave.addEventListener("submit", function (event) {
+      event.preventDefault();
+      window.caches.delete("door-v1").catch(function () { return null; })
+        .then(function () { leave.submit(); });
+    });
+  }
+
   function post(url, code) {
     if (code !== null && window.localStorage && eventId && navigator.onLine === false) {
       queue(code);

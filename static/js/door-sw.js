@@ -19,10 +19,13 @@ self.addEventListener("activate", function (event) {
 
 function kept(request, key) {
   return fetch(request).then(function (response) {
-    // A login redirect or an error page is not the scanner: never keep it.
+    // A login redirect or an error page is not the scanner: never keep it, and drop the
+    // copy kept before (the access ended, or someone signed out on this device).
     if (response.ok && !response.redirected && response.type === "basic") {
       var copy = response.clone();
       caches.open(CACHE).then(function (cache) { return cache.put(key, copy); });
+    } else if (response.redirected || response.status === 401 || response.status === 403) {
+      caches.open(CACHE).then(function (cache) { return cache.delete(key); });
     }
     return response;
   }).catch(function () {

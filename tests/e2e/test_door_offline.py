@@ -110,6 +110,11 @@ def test_offline_scans_are_sent_once_and_conflicts_reported(live_server, db, bro
     assert outcomes == sorted([(codes[0], "checked_in"), (codes[1], "checked_in"),
                                (codes[0], "already_checked_in"),
                                (codes[0], "already_checked_in")])
+    # Leaving the door on phone A drops the copy kept for offline opening.
+    assert page_a.evaluate("caches.has('door-v1')")
+    page_a.get_by_role("button", name="Quitter l'accueil sur cet appareil").click()
+    page_a.get_by_text("Vous avez quitté l'accueil sur cet appareil.").wait_for()
+    assert not page_a.evaluate("caches.has('door-v1')")
     ctx_a.close()
     ctx_b.close()
 
