@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select, update
 
 from network.accounts.models import User
@@ -61,8 +62,10 @@ class Attendance:
 
     @property
     def text(self) -> str:
-        return _("Présents : %(n)s sur %(total)s inscrits confirmés", n=self.checked_in,
-                 total=self.expected)
+        # The plural agrees with the registrants: "Entrées : 0 sur 1 inscrit·e confirmé·e".
+        return ngettext("Entrées : %(n)s sur %(num)s inscrit·e confirmé·e",
+                        "Entrées : %(n)s sur %(num)s inscrit·es confirmé·es", self.expected,
+                        n=self.checked_in)
 
 
 def hhmm(value: datetime) -> str:

@@ -298,14 +298,14 @@ def test_staff_scan_json_manual_form_undo_and_search(client, login, confirmed, m
     login(make_staff(name="Claire Accueil"))
     url = f"/accueil/{reg.event_id}"
     page = client.get(url).get_data(as_text=True)
-    assert "Présents : 0 sur 1 inscrits confirmés" in page and "vendor/jsqr/jsQR.js" in page
+    assert "Entrées : 0 sur 1 inscrit·e confirmé·e" in page and "vendor/jsqr/jsQR.js" in page
     assert "<script>" not in page and " style=" not in page
     response = client.post(url + "/scan", data={"code": checkin.badge_url(reg)},
                            headers={"Accept": "application/json"})
     assert response.status_code == 200
     data = response.json
     assert data["ok"] and data["level"] == "ok" and data["name"] == "Sam Badge"
-    assert data["attendance"] == "Présents : 1 sur 1 inscrits confirmés"
+    assert data["attendance"] == "Entrées : 1 sur 1 inscrit·e confirmé·e"
     assert re.fullmatch(r"\d\dh\d\d", data["time"]) and data["by"] == "Claire Accueil"
     again = client.post(url + "/scan", data={"code": badges.display(reg.badge_code)},
                         headers={"Accept": "application/json"})
@@ -382,7 +382,7 @@ def test_retried_online_scan_is_answered_as_a_retry(client, login, db, confirmed
     assert first.status_code == 200 and first.json["ok"] and not first.json["replayed"]
     assert first.json["name"] == "Nina Nonce" and first.json["by"] == "Claire Accueil"
     assert first.json["badge"] == reg.badge_code and first.json["undo_url"]
-    assert first.json["attendance"] == "Présents : 1 sur 1 inscrits confirmés"
+    assert first.json["attendance"] == "Entrées : 1 sur 1 inscrit·e confirmé·e"
     # The same POST again (the answer was lost): green, said to be a retry, nothing written.
     again = client.post(url, data=body, headers=headers)
     assert again.status_code == 200 and again.json["ok"] and again.json["replayed"]

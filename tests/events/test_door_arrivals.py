@@ -51,7 +51,7 @@ def test_staff_see_arrivals_chart_table_and_who_is_missing(app, client, login, e
     r = client.get(f"/accueil/{event.id}/arrivees")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert "2 arrivées sur 3 inscrits confirmés (67 %)" in html
+    assert "Arrivées : 2 sur 3 inscrit·es confirmé·es (67 %)" in html
     assert '<svg class="chart"' in html and "data-arrivals-table" in html
     assert 'http-equiv="refresh"' in html
     missing = html[html.index("data-arrivals-missing"):]
