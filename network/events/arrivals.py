@@ -13,6 +13,7 @@ from sqlalchemy import select
 from network.core import charts
 from network.core.auth import require_staff
 from network.core.exports import csv_bytes
+from network.core.i18n import when
 from network.core.time import to_paris
 from network.events.models import Event, Registration, RegistrationStatus
 from network.extensions import db
@@ -40,7 +41,7 @@ def _floor(value: datetime) -> datetime:
 
 def per_ten_minutes(times: list[datetime]) -> list[tuple[str, int]]:
     """Arrivals counted per ten minutes (Paris time), empty slots included between the first
-    and the last arrival, labelled "18h40"."""
+    and the last arrival, labelled with the time ("18h40" in French)."""
     if not times:
         return []
     counts: dict[datetime, int] = {}
@@ -48,7 +49,7 @@ def per_ten_minutes(times: list[datetime]) -> list[tuple[str, int]]:
         counts[_floor(t)] = counts.get(_floor(t), 0) + 1
     slot, last, out = min(counts), max(counts), []
     while slot <= last and len(out) < 500:
-        out.append((slot.strftime("%Hh%M"), counts.get(slot, 0)))
+        out.append((when(slot, "time"), counts.get(slot, 0)))
         slot += BIN
     return out
 

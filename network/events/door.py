@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network.core import signals
@@ -74,8 +75,7 @@ def invite(event: Event, *, name: str, email: str, acting: Any,
     vol.invited_at = now
     db.session.flush()
     outbox.enqueue(email, "door_invite",
-                   subject=single_line(_("Accueil de « %(title)s » : votre lien",
-                                         title=event.title)),
+                   subject=_l("Accueil de « %(title)s » : votre lien", title=event.title),
                    context={"vol": vol, "event": event, "link": invite_link(vol),
                             "until": door_open_until(event)})
     return vol

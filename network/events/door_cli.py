@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import click
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from network.core import uow
 from network.core.auth import System
@@ -29,7 +31,7 @@ def badges_command(event_id: int, output: str, only_unprinted: bool, organisatio
     """Badges A6 (quatre par feuille A4) d'un événement, notés comme imprimés."""
     event = queries.get_event(event_id)
     if event is None:
-        raise click.ClickException(f"Aucun événement n° {event_id}.")
+        raise click.ClickException(_("Aucun événement n° %(id)s.", id=event_id))
     choice = participants.PrintChoice(only_unprinted=only_unprinted, organisation=organisation,
                                       role=role, registration_id=registration_id)
     try:
@@ -38,4 +40,5 @@ def badges_command(event_id: int, output: str, only_unprinted: bool, organisatio
         raise click.ClickException(err.message) from err
     with open(output, "wb") as f:
         f.write(pdf)
-    click.echo(f"{count} badge(s) écrit(s) dans {output}.")
+    click.echo(ngettext("%(num)d badge écrit dans %(file)s.", "%(num)d badges écrits dans "
+                        "%(file)s.", count, file=output))

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -112,6 +113,19 @@ def scanner(event_id: int):
     return _scanner_page(event, acting, result=session.pop("door_result", None))
 
 
+@bp.get("/accueil/sw.js")
+def service_worker():
+    """The door's service worker (static/js/door-sw.js), served from /accueil/ so that its
+    scope is the door pages only: the scanner page opens offline once it has been opened."""
+    from pathlib import Path
+
+    script = Path(current_app.static_folder or "static", "js", "door-sw.js").read_bytes()
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"  # a new version is picked up at once
+    response.headers["Service-Worker-Allowed"] = "/accueil/"
+    return response
+
+
 @bp.get("/evenements/gestion/<int:event_id>/accueil")
 def old_scanner(event_id: int):
     return redirect(url_for("door.scanner", event_id=event_id), 301)
@@ -131,6 +145,47 @@ def _answer(event, data: dict, status: int):
     return redirect(url_for("door.scanner", event_id=event.id) + "#resultat")
 
 
+def _page_device(event) -> tuple[Any, str | None]:
+    """The scanner page's own device and the scan's client nonce, when the page sends both
+    (checkin.js: `Authorization: Bearer <the page's token>` and a `nonce` field), so that a
+    retried POST — the answer lost on the way back, the scan queued and uploaded again — is
+    answered as a retry instead of letting the person in twice or turning them amber.
+    Without them (no JavaScript, no token yet), the plain check-in."""
+    from network.events import devices
+
+    nonce = request.form.get("nonce")
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not nonce or not token or not 8 <= len(nonce) <= 64 or not nonce.isprintable():
+        return None, None
+    try:
+        device = devices.authenticate(token)
+    except devices.Unauthorized:
+        return None, None
+    if device.event_id != event.id:
+        return None, None
+    return device, nonce
+
+
+def _scan_result(res: checkin.ScanResult, event, acting: Any) -> dict:
+    """The scanner's answer for a scan made through `checkin.scan` (the page's nonce path)."""
+    level = "ok" if res.ok else ("warn" if res.code == "already_checked_in" else "error")
+    data: dict[str, Any] = {"ok": res.ok, "code": res.code, "level": level,
+                            "message": res.message, "replayed": res.replayed,
+                            "attendance": checkin.attendance(event).text}
+    if res.registration_id is not None:
+        data.update({
+            "name": res.name, "organisation": res.organisation,
+            "accessibility": res.accessibility, "badge": res.badge or None,
+            "time": checkin.hhmm(res.checked_in_at) if res.checked_in_at else None,
+            # who let them in: this very party when the scan admitted them
+            "by": res.by or (getattr(acting, "name", None) if res.ok and not res.replayed
+                             else None),
+            "undo_url": url_for("door.undo", event_id=event.id,
+                                registration_id=res.registration_id) if res.ok else None})
+    return data
+
+
 @bp.post("/accueil/<int:event_id>/scan")
 def scan(event_id: int):
     """One endpoint for the camera (JSON) and the typed code or the search (a form post)."""
@@ -142,6 +197,13 @@ def scan(event_id: int):
             return {"ok": False, "code": "invalid_form", "level": "error",
                     "message": _("Le formulaire a expiré : rechargez la page.")}, 400
         return _scanner_page(event, acting, form=form, status=422)
+    device, nonce = _page_device(event)
+    if nonce is not None:
+        checkin.require_door(acting, event)
+        res = checkin.scan(event.id, form.code.data, acting=acting, device_id=device.id,
+                           nonce=nonce)
+        return _answer(event, _scan_result(res, event, acting), 200 if res.ok or res.replayed
+                       else res.status)
     try:
         reg = checkin.check_in(event, form.code.data, acting=acting)
     except checkin.CheckInError as err:

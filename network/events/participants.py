@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from network.core import i18n
 from network.core.auth import System, is_staff, require, require_staff
 from network.core.errors import FieldErrors, PermissionDenied
-from network.core.time import to_paris, utcnow
+from network.core.time import utcnow
 from network.events import badges, printing
 from network.events.checkin import badge_url
 from network.events.models import Event, Registration, RegistrationStatus
@@ -41,7 +42,7 @@ def role_label(reg: Registration) -> str:
 
 
 def when(event: Event) -> str:
-    text = format_datetime(to_paris(event.start_at), "EEEE d MMMM y, HH'h'mm")
+    text = i18n.when(event.start_at, "datetime")
     return f"{text} — {event.venue_name}" if event.venue_name else text
 
 
@@ -141,8 +142,9 @@ def signin_sheet(event: Event, *, acting: Any) -> bytes:
     return printing.table_pdf(
         title=_("Feuille d'émargement"),
         subtitle_lines=[event.title, when(event), event.location,
-                        _("%(n)s personnes inscrites", n=len(rows))],
-        columns=["N°", _("Nom"), _("Organisation"), _("Signature")],
+                        ngettext("%(num)d personne inscrite", "%(num)d personnes inscrites",
+                                 len(rows))],
+        columns=[_("N°"), _("Nom"), _("Organisation"), _("Signature")],
         widths=[10, 62, 62, 48], rows=rows, row_height=11 * printing.mm,
         footer=event.title, empty=_("Personne n'est inscrit pour l'instant."))
 

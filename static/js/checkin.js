@@ -149,10 +149,10 @@
       if (data.token) { keep("token", data.token); }
     });
   }
-  function queue(code) {
+  function queue(code, once, at) {
     var normal = normalize(code);
     var items = load("queue", []);
-    items.push({ code: code, nonce: nonce(), scanned_at: new Date().toISOString() });
+    items.push({ code: code, nonce: once || nonce(), scanned_at: at || new Date().toISOString() });
     keep("queue", items);
     var people = load("people", {});
     var person = people[normal];
@@ -193,6 +193,40 @@
     window.setInterval(flush, 5000);
   }
 
+  // --- opening offline: a service worker (door-sw.js, scope /accueil/) keeps this page and
+  // its files. On the first visit the page was loaded before the worker existed, so the page
+  // keeps itself and its files in the worker's cache (same name as in door-sw.js).
+  var swUrl = root.getAttribute("data-sw-url");
+  if (swUrl && "serviceWorker" in navigator && window.caches) {
+    var controlled = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.register(swUrl, { scope: root.getAttribute("data-sw-scope") })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function () {
+        if (controlled) { return null; }  // this load went through the worker: kept
+        var urls = [window.location.pathname];
+        Array.prototype.forEach.call(
+          document.querySelectorAll("script[src], link[rel=stylesheet][href], img[src]"),
+          function (el) {
+            var u = new URL(el.src || el.href, window.location.href);
+            if (u.origin === window.location.origin && u.pathname.indexOf("/static/") === 0 &&
+                urls.indexOf(u.href) < 0) { urls.push(u.href); }
+          });
+        return window.caches.open("door-v1").then(function (cache) { return cache.addAll(urls); });
+      })
+      .then(function () { root.setAttribute("data-offline-ready", "1"); })
+      .catch(function () { /* no offline opening: the page still works online */ });
+  }
+
+  // Leaving the door on this device: the page kept for offline opening goes too.
+  var leave = document.querySelector("[data-door-leave]");
+  if (leave && window.caches) {
+    leave.addEventListener("submit", function (event) {
+      event.preventDefault();
+      window.caches.delete("door-v1").catch(function () { return null; })
+        .then(function () { leave.submit(); });
+    });
+  }
+
   function post(url, code) {
     if (code !== null && window.localStorage && eventId && navigator.onLine === false) {
       queue(code);
@@ -200,11 +234,18 @@
     }
     busy = true;
     var body = new FormData();
+    var headers = { "Accept": "application/json" };
+    // An online scan carries a nonce too (with the page's device token, which names the
+    // device): if the answer is lost on the way back, the same scan queued and uploaded again
+    // is answered as a retry on the server, never as a second entry.
+    var token = code !== null && window.localStorage && eventId ? load("token", null) : null;
+    var once = token ? nonce() : null;
+    var at = new Date().toISOString();
     if (code !== null) { body.append("code", code); }
+    if (once) { body.append("nonce", once); headers["Authorization"] = "Bearer " + token; }
     if (csrf) { body.append("csrf_token", csrf.value); }
     return fetch(url, {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { "Accept": "application/json" }
+      method: "POST", body: body, credentials: "same-origin", headers: headers
     }).then(function (response) {
       return response.json();
     }).then(function (data) {
@@ -214,7 +255,7 @@
       }
       show(data);
     }).catch(function () {
-      if (code !== null && window.localStorage && eventId) { queue(code); return; }
+      if (code !== null && window.localStorage && eventId) { queue(code, once, at); return; }
       show({ ok: false, level: "error", message: say("lost") });
     }).then(function () { busy = false; });
   }

@@ -101,14 +101,14 @@ def test_cli_prints_the_same_choice(app, db, crowd, runner, tmp_path):
     result = runner.invoke(args=["events", "badges", str(event.id), "-o", str(out),
                                  "--role", "company"])
     assert result.exit_code == 0, result.output
-    assert "1 badge(s)" in result.output
+    assert "1 badge écrit dans" in result.output
     [sheet] = pages(out.read_bytes())
     assert page_codes(sheet) == [BADGE_URL + regs[3].badge_code]
     db.session.expire_all()
     assert regs[3].badge_printed_at is not None and regs[0].badge_printed_at is None
     again = runner.invoke(args=["events", "badges", str(event.id), "-o", str(out),
                                 "--non-imprimes"])
-    assert "4 badge(s)" in again.output
+    assert "4 badges écrits dans" in again.output
     assert runner.invoke(args=["events", "badges", "999", "-o", str(out)]).exit_code != 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -32,10 +33,15 @@ def evening(make_event, make_user, make_staff, db):
     return event, regs, boss
 
 
-def test_per_ten_minutes_counts_and_fills_the_gaps():
+def test_per_ten_minutes_counts_and_fills_the_gaps(app):
     t = utcnow().replace(minute=0, second=0, microsecond=0)
     bins = arrivals.per_ten_minutes([t, t + timedelta(minutes=3), t + timedelta(minutes=31)])
     assert [n for _label, n in bins] == [2, 0, 0, 1]
+    assert re.fullmatch(r"\d\dh00", bins[0][0]) and bins[1][0].endswith("h10")  # French: 18h40
+    from network.core.i18n import in_locale
+
+    with in_locale("de"):
+        assert arrivals.per_ten_minutes([t])[0][0].endswith(":00 Uhr")
     assert arrivals.per_ten_minutes([]) == []
 
 
@@ -45,7 +51,7 @@ def test_staff_see_arrivals_chart_table_and_who_is_missing(app, client, login, e
     r = client.get(f"/accueil/{event.id}/arrivees")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert "2 arrivées sur 3 inscrits confirmés (67 %)" in html
+    assert "Arrivées : 2 sur 3 inscrit·es confirmé·es (67 %)" in html
     assert '<svg class="chart"' in html and "data-arrivals-table" in html
     assert 'http-equiv="refresh"' in html
     missing = html[html.index("data-arrivals-missing"):]
