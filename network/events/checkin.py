@@ -445,9 +445,10 @@ def scan(event_id: int, scanned: str, *, acting: Any, device_id: int, nonce: str
     """A device's scan. The usual case — a confirmed badge of this event not yet used — is one
     conditional UPDATE … RETURNING (plus the scan row when a nonce is sent); a refusal is one
     read more (`_refused`; on PostgreSQL none: the read shares the UPDATE's statement), with
-    the same codes and words as `check_in`, which still decides the rare cases. The caller has already checked that
-    `acting` works this event's door (`devices.authenticate`). An `offline` scan (uploaded from
-    a queue) keeps its own time, and an earlier one takes the entry over (first scan wins)."""
+    the same codes and words as `check_in`, which still decides the rare cases. The caller
+    has already checked that `acting` works this event's door (`devices.authenticate`). An
+    `offline` scan (uploaded from a queue) keeps its own time, and an earlier one takes the
+    entry over (first scan wins)."""
     now = now or utcnow()
     at = _scan_time(scanned_at, now) if offline else now
     code = badges.normalize(scanned)
