@@ -38,7 +38,7 @@ class BroadcastForm(Form):
             (t.code, t.name) for t in db.session.scalars(
                 select(Territory).where(Territory.is_active).order_by(Territory.position))]
         self.sector.choices = everyone + [
-            (s.code, s.name) for s in db.session.scalars(
+            (s.code, s.label) for s in db.session.scalars(
                 select(Sector).where(Sector.is_active, Sector.parent_id.is_(None))
                 .order_by(Sector.position))]
         self.legal_form.choices = everyone + legal_form_choices()

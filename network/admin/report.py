@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -150,6 +150,14 @@ def csv_bytes_of(report: Report) -> bytes:
                      pad)
 
 
+def _pdf_cell(value: Any) -> str:
+    """A table cell for people: dates in the page's style ("09/01/2026 11h00" in French);
+    the CSV keeps `cell`'s spreadsheet format."""
+    if isinstance(value, datetime | date):
+        return when(value, "short" if isinstance(value, datetime) else "shortdate")
+    return cell(value)
+
+
 def pdf_bytes(report: Report) -> bytes:
     """A4, the site's name and year, each section: title, summary, table (header repeated)."""
     from xml.sax.saxutils import escape
@@ -178,7 +186,7 @@ def pdf_bytes(report: Report) -> bytes:
         story.append(Spacer(1, 3 * mm))
         if s.rows:
             data = [[Paragraph(escape(str(h)), small) for h in s.header]]
-            data += [[Paragraph(escape(cell(v)), small) for v in row] for row in s.rows]
+            data += [[Paragraph(escape(_pdf_cell(v)), small) for v in row] for row in s.rows]
             table = Table(data, repeatRows=1, hAlign="LEFT")
             table.setStyle(TableStyle([
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,8 @@ STATUS_LABELS = {OutboxStatus.PENDING: _l("En attente"), OutboxStatus.SENT: _l("
 
 
 class OutboxMessage(db.Model):
+    """A mail as it was rendered for its recipient (in their language), kept until sent."""
+
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
@@ -55,3 +58,13 @@ class OutboxMessage(db.Model):
     # crashed worker's row comes back soon, and the rest of the queue was never held.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+_HTML_LANG = re.compile(r'<html[^>]*\blang="([a-z]{2})"')
+
+
+def mail_language(message: OutboxMessage) -> str:
+    """The language the mail was written in (its `<html lang>`), so a page showing it can say
+    so to screen readers and translators; French for older rows."""
+    found = _HTML_LANG.search(message.body_html or "")
+    return found.group(1) if found else "fr"

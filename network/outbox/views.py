@@ -13,9 +13,10 @@ from network.core.auth import is_staff, staff_required
 from network.core.web import act, page_arg
 from network.outbox import preview as mail_preview
 from network.outbox import services
-from network.outbox.models import OutboxStatus
+from network.outbox.models import OutboxStatus, mail_language
 
 bp = Blueprint("outbox", __name__, url_prefix="/boite-envoi")
+bp.add_app_template_global(mail_language, "mail_language")
 bp.after_app_request(mail_preview._after_request)
 
 

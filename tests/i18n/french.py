@@ -165,7 +165,8 @@ ADDRESSES = re.compile(r"\S+@\S+|https?://\S+|\b[\w-]+(?:\.[\w-]+)+/\S*|\b[\w-]+
                        r"com|net|eu|lu)\b")
 #: French names kept in English and German text on purpose: institutions and places, the
 #: literal values a file or a form must hold (quoted), and the language codes themselves.
-NAMES = re.compile(r"Défenseur des droits|Hôtel du Département|Grand Est|rue du Pont Moreau"
+NAMES = re.compile(r"Défenseur des droits|Hôtel du(?: Département)?|Grand Est|rue du Pont Moreau"
+                   r"|\bSarre\b|\b[A-Z0-9]{4}-[A-Z0-9]{4}\b"  # a badge code
                    r"|„[^“]*“|«[^»]*»|\"[^\"]*\"|“[^”]*”|\bfr, en (?:or|oder|et|ou) de\b")
 WORD = re.compile(r"[^\W\d_]+(?:·[^\W\d_]+)*", re.UNICODE)
 MIDDLE_DOT = re.compile(r"[^\W\d_][·][^\W\d_]")
@@ -267,7 +268,7 @@ def is_french(text: str, lang: str) -> bool:
 
 # --- what people typed --------------------------------------------------------------------
 
-MARKDOWN_CUTS = re.compile(r"\*\*|__|[*_#>`\[\]]|\]\([^)]*\)|\n+")
+MARKDOWN_CUTS = re.compile(r"\*\*|__|[*_#>`\[\]]|\]\([^)]*\)|\n+(?:\s*(?:[-+]|\d+\.)\s+)?")
 
 
 class DataStrings:
@@ -308,6 +309,11 @@ class DataStrings:
         if core in self.exact or (len(core) >= 40 and core in self.blob) \
                 or (broken and len(core) >= 6 and core in self.short_blob):
             result = ""  # a stored value, or a paragraph or an excerpt of a description
+        elif broken and " — " in fragment:  # a PDF heading "Table plan — <title cut here"
+            result = " — ".join(self.without(piece, broken=True)
+                                for piece in fragment.split(" — "))
+            self._cache[(fragment, broken)] = result
+            return result
         else:
             words = set(WORD.findall(fragment.lower()))
             candidates = {v for w in words for v in self.by_word.get(w, ())}

@@ -25,6 +25,11 @@ def V(who, path, *ok, **headers):  # noqa: N802  a short name for a long table
 REDIRECT = (301, 302, 303)
 
 #: Routes no language crawl can open, and why (kept short: each one is a page not checked).
+#: Answers shown as they were made for someone else: crawled (status), not read for French.
+AS_SENT = {
+    "outbox.attachment": "a queued mail's file (an invitation .ics) in its recipient's language",
+}
+
 NOT_CRAWLED = {
     "static": "files served as they are (CSS, JS, images): no text to translate",
     "admin.import_members_template": "a CSV whose French column names are the file format "
@@ -32,8 +37,8 @@ NOT_CRAWLED = {
 }
 #: Answers crawled for their status only: machine formats (JSON with stable field names,
 #: images), no text a person reads in a language.
-STATUS_ONLY = ("application/json", "image/png", "image/jpeg", "image/webp",
-               "image/x-icon", "image/vnd.microsoft.icon", "image/svg+xml")
+STATUS_ONLY = ("application/json", "text/javascript", "application/javascript", "image/png",
+               "image/jpeg", "image/webp", "image/x-icon", "image/vnd.microsoft.icon", "image/svg+xml")
 
 
 def routes(site, lang: str) -> dict[str, list[Visit]]:
@@ -118,6 +123,7 @@ def routes(site, lang: str) -> dict[str, list[Visit]]:
         "events.staff_csv": [V("staff", f"/evenements/gestion/{door}/inscriptions.csv")],
         # door
         "door.scanner": [V("staff", f"/accueil/{door}"), V("volunteer", f"/accueil/{door}")],
+        "door.service_worker": [V("anon", "/accueil/sw.js")],
         "door.old_scanner": [V("staff", f"/evenements/gestion/{door}/accueil", *REDIRECT)],
         "door.volunteers": [V("staff", f"/accueil/{door}/benevoles")],
         "door.printing": [V("staff", f"/accueil/{door}/impression")],

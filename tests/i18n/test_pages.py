@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from i18n.french import Leftovers, fold, french_words, is_french, parse
-from i18n.routes import NOT_CRAWLED, REDIRECT, STATUS_ONLY, routes
+from i18n.routes import AS_SENT, NOT_CRAWLED, REDIRECT, STATUS_ONLY, routes
 
 LANGS = ("fr", "en", "de")
 
@@ -112,7 +112,7 @@ def crawl(site, lang: str) -> Crawl:
             page = Page(endpoint, where, response.status_code, response.mimetype)
             if response.mimetype == "text/html":
                 page.html_lang, page.fragments = parse(response.get_data(as_text=True))
-            elif response.mimetype in STATUS_ONLY:
+            elif response.mimetype in STATUS_ONLY or endpoint in AS_SENT:
                 pass
             else:
                 page.fragments = _text_of(response)
