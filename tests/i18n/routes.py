@@ -38,7 +38,8 @@ NOT_CRAWLED = {
 #: Answers crawled for their status only: machine formats (JSON with stable field names,
 #: images), no text a person reads in a language.
 STATUS_ONLY = ("application/json", "text/javascript", "application/javascript", "image/png",
-               "image/jpeg", "image/webp", "image/x-icon", "image/vnd.microsoft.icon", "image/svg+xml")
+               "image/jpeg", "image/webp", "image/x-icon", "image/vnd.microsoft.icon",
+               "image/svg+xml")
 
 
 def routes(site, lang: str) -> dict[str, list[Visit]]:
