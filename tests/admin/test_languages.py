@@ -15,31 +15,6 @@ from network.core.time import utcnow
 ROOT = Path(__file__).resolve().parents[2] / "translations"
 
 
-@pytest.fixture
-def app_config(app_config, tmp_path_factory):
-    """The catalogues as the lead's `catalog.py build` will make them: the committed ones
-    with this branch's part folded in, compiled in a temporary directory (so the test does
-    not depend on a build having run, and never writes the tracked catalogues)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    out = tmp_path_factory.mktemp("translations")
-    for lang in ("en", "de"):
-        with open(ROOT / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
-            catalog = read_po(f, locale=lang)
-        with open(ROOT / "parts" / f"admin.{lang}.po", "rb") as f:
-            part = read_po(f, locale=lang)
-        for message in part:
-            if message.id and message.string:
-                catalog[message.id] = message  # adds it, or merges only its comments
-                catalog[message.id].string = message.string
-                catalog[message.id].flags.discard("fuzzy")
-        (out / lang / "LC_MESSAGES").mkdir(parents=True)
-        with open(out / lang / "LC_MESSAGES" / "messages.mo", "wb") as f:
-            write_mo(f, catalog)
-    return {**app_config, "BABEL_TRANSLATION_DIRECTORIES": str(out)}
-
-
 #: Words only French text has; any of them in a page's main part is an untranslated string.
 FRENCH = re.compile(r"\b(Structures?|Événements?|Rapport|Importer|Aperçu|À faire|Chiffres|"
                     r"inscrit\w*|Télécharger|réseau|équipe|déjà|Écrire|Boîte|Courriels?|"
