@@ -77,12 +77,16 @@ def test_back_office_tables_fit_360_px(live_server, db, browser, staff, make_use
     pages = {"à faire": "/equipe/", "comptes": "/equipe/comptes",
              "chiffres": "/equipe/chiffres", "rapport": "/equipe/rapport-annuel",
              "écrire": "/equipe/ecrire", "import": "/equipe/import",
-             "import membres": "/equipe/import/membres"}
+             "import membres": "/equipe/import/membres",
+             # the other domains' staff tables
+             "structures": "/annuaire/gestion/structures", "courriels": "/boite-envoi/",
+             "offres": "/offres/gestion"}
     overflows = {}
     for name, path in pages.items():
         page.goto(live_server.url + path)
         overflows[name] = page.evaluate(OVERFLOW)
     assert overflows == {name: [] for name in pages}
+    page.goto(live_server.url + "/equipe/import/membres")
     assert page.locator("table.stack").count() == 0  # nothing imported yet: no table
 
     # The member import's preview: one long line, one line full of errors, as cards.

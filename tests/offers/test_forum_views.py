@@ -28,6 +28,9 @@ def test_the_forum_page_lists_stands_with_filters_and_the_plan(client, db, forum
     assert plan.status_code == 200 and plan.mimetype == "image/png"
     assert client.get("/forum/").status_code == 200
     assert client.get(f"/forum/{2**40}").status_code == 404
+    # the forum's own event page leads to its stands
+    page = client.get(f"/evenements/{event.id}").get_data(as_text=True)
+    assert f'href="/forum/{event.id}"' in page and "Stands, offres et job-dating" in page
 
 
 def test_an_anonymous_visitor_keeps_a_list_in_the_cookie(client, db, forum, exhibitor):
