@@ -22,6 +22,9 @@ from config import database_url
 ROOT = Path(__file__).resolve().parent
 DEFAULT_PASSWORD = "correct horse battery staple moselle"
 CHROMIUM = "/usr/bin/chromium"
+#: The Redis the limiter tests share counters through; `.ci/run` gives each pass its own
+#: database, since the two passes run side by side and a limiter reset clears its database.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _test_database_url() -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_PASSWORD
+from conftest import DEFAULT_PASSWORD, REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,7 @@ def test_production_starts_with_redis(monkeypatch, database_uri):
     from network import create_app
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", secrets.token_hex(32))
-    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", REDIS_URL)
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", database_uri)
     app = create_app(ProductionConfig)
     assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
@@ -100,7 +100,7 @@ def test_two_gunicorn_workers_on_redis_share_the_log_in_limit():
                                                   ROOT / "bench" / "limits" / "run.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    results = bench.run("production", "redis://127.0.0.1:6379/0", 2, 13,
+    results = bench.run("production", REDIS_URL, 2, 13,
                         ["203.0.113.7", "203.0.113.8"])
     for visitor, codes in results.items():
         assert sum(code != 429 for code in codes) == bench.LIMIT, (visitor, codes)

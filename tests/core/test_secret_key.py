@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from config import DEFAULT_SECRET_KEY, ProductionConfig
+from conftest import REDIS_URL
 from network.core.tokens import secret_key_problem
 
 STRONG = "k7Qz-1pX9_vR3mW8aL2nY6tB0cD5eF4gH"
@@ -26,7 +27,7 @@ def test_production_starts_with_a_strong_key(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", STRONG)
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
     # Production also wants a limiter storage shared by every worker (never memory://).
-    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0",
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", REDIS_URL,
                         raising=False)
     assert create_app(ProductionConfig).config["SECRET_KEY"] == STRONG
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DEFAULT_PASSWORD
+from conftest import DEFAULT_PASSWORD, REDIS_URL
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def redis_limits(app_config):
     import uuid
 
     app_config["RATELIMIT_ENABLED"] = True
-    app_config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
+    app_config["RATELIMIT_STORAGE_URI"] = REDIS_URL
     app_config["RATELIMIT_KEY_PREFIX"] = f"network-test-{uuid.uuid4().hex}"
 
 
