@@ -122,14 +122,15 @@ def recipient_locale(address: str, explicit: str | None = None) -> str:
     account holding that address, the language of the page being answered, or French."""
     if valid(explicit):
         return explicit  # type: ignore[return-value]
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from network.accounts.models import User
+    from network.core.text import normalize_email
     from network.extensions import db
 
-    with db.session.no_autoflush:
+    with db.session.no_autoflush:  # the accounts' own lookup rule, on the unique column
         stored = db.session.scalar(
-            select(User.locale).where(func.lower(User.email) == address.lower()).limit(1))
+            select(User.locale).where(User.email == normalize_email(address)))
     if valid(stored):
         return stored  # type: ignore[return-value]
     if has_request_context():
