@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
 
 from network.core.time import utcnow
@@ -27,7 +28,7 @@ def test_sign_up_verify_log_in_log_out(smtp_config, live_server, page, check_a11
     page.get_by_label("J'ai lu la politique de confidentialité").check()
     page.get_by_role("button", name="Créer mon compte").click()
     # Bad input: a French message at the field, the other values kept.
-    assert page.get_by_text("au moins 10 caractères").first.is_visible()
+    expect(page.get_by_text("au moins 10 caractères").first).to_be_visible()
     assert page.get_by_label("Adresse e-mail").input_value() == "alex@example.org"
     check_a11y(page, "inscription avec erreurs")
     page.get_by_label(re.compile("^Mot de passe")).fill(PASSWORD)
@@ -44,20 +45,20 @@ def test_sign_up_verify_log_in_log_out(smtp_config, live_server, page, check_a11
 
     page.goto(link)
     # The link logs the person in (same browser as the sign-up): no password typed again.
-    assert page.get_by_text("Votre adresse e-mail est confirmée").is_visible()
+    expect(page.get_by_text("Votre adresse e-mail est confirmée")).to_be_visible()
     page.get_by_role("heading", name="Mon compte", exact=True).wait_for()
-    assert page.get_by_text("confirmée").first.is_visible()
+    expect(page.get_by_text("confirmée").first).to_be_visible()
     check_a11y(page, "mon compte")
-    assert page.get_by_role("link", name="Mes structures").is_visible()
+    expect(page.get_by_role("link", name="Mes structures")).to_be_visible()
     page.get_by_role("button", name="Se déconnecter").click()
-    assert page.get_by_text("Vous êtes déconnecté·e").is_visible()
+    expect(page.get_by_text("Vous êtes déconnecté·e")).to_be_visible()
     assert re.search(r"/$", page.url)
 
     page.get_by_role("banner").get_by_role("link", name="Se connecter").click()
     page.get_by_label("Adresse e-mail").fill("alex@example.org")
     page.get_by_label(re.compile("^Mot de passe")).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_text("Bonjour Alex Martin").is_visible()
+    expect(page.get_by_text("Bonjour Alex Martin")).to_be_visible()
     icon = page.request.get(live_server.url + "/favicon.ico")
     assert icon.status == 200 and icon.headers["content-type"] == "image/vnd.microsoft.icon"
 
@@ -128,7 +129,7 @@ def test_staff_enrol_a_phone_then_log_in_with_its_code(staff_second_factor, live
     check_a11y(page, "code de vérification")
     page.get_by_label("Code de vérification").fill(second_factor.code_at(secret, step + 1))
     page.get_by_role("button", name="Valider").click()
-    assert page.get_by_text("Bonjour Agent Équipe").is_visible()
+    expect(page.get_by_text("Bonjour Agent Équipe")).to_be_visible()
     page.goto(live_server.url + "/equipe/")
     page.get_by_role("heading", name="Espace équipe").first.wait_for()
 
@@ -139,7 +140,7 @@ def test_a_german_visitor_keeps_german_through_sign_up_mail_log_out_and_a_new_br
     account remembers it, so a browser that never chose opens in German after log-in."""
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="Deutsch").click()
-    assert page.locator("html").get_attribute("lang") == "de"
+    expect(page.locator("html")).to_have_attribute("lang", "de")
     page.get_by_role("link", name="Konto erstellen").first.click()
     page.get_by_label("Vor- und Nachname").fill("Alex Martin")
     page.get_by_label("E-Mail-Adresse").fill("alex@example.org")
@@ -147,7 +148,7 @@ def test_a_german_visitor_keeps_german_through_sign_up_mail_log_out_and_a_new_br
     page.get_by_label("Passwort bestätigen").fill("kurz")
     page.get_by_label("Ich habe die Datenschutzerklärung gelesen").check()
     page.get_by_role("button", name="Mein Konto erstellen").click()
-    assert page.get_by_text("mindestens 10 Zeichen").first.is_visible()
+    expect(page.get_by_text("mindestens 10 Zeichen").first).to_be_visible()
     check_a11y(page, "Registrierung mit Fehlern")
     page.get_by_role("textbox", name="Passwort", exact=True).fill(PASSWORD)
     page.get_by_label("Passwort bestätigen").fill(PASSWORD)
@@ -163,12 +164,12 @@ def test_a_german_visitor_keeps_german_through_sign_up_mail_log_out_and_a_new_br
     [link] = [u for u in links_in(text) if "/verifier/" in u]
 
     page.goto(link)
-    assert page.get_by_text("Ihre E-Mail-Adresse ist bestätigt. Willkommen!").is_visible()
+    expect(page.get_by_text("Ihre E-Mail-Adresse ist bestätigt. Willkommen!")).to_be_visible()
     page.get_by_role("heading", name="Mein Konto", exact=True).wait_for()
     assert page.get_by_label("Deutsch").is_checked()  # the account page shows the choice
     check_a11y(page, "Mein Konto")
     page.get_by_role("button", name="Abmelden").click()
-    assert page.get_by_text("Sie sind abgemeldet.").is_visible()
+    expect(page.get_by_text("Sie sind abgemeldet.")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "de"
 
     other = browser.new_context()  # another browser: no cookie
@@ -178,7 +179,7 @@ def test_a_german_visitor_keeps_german_through_sign_up_mail_log_out_and_a_new_br
     fresh.get_by_label("Adresse e-mail").fill("alex@example.org")
     fresh.get_by_label(re.compile("^Mot de passe")).fill(PASSWORD)
     fresh.get_by_role("button", name="Se connecter").click()
-    assert fresh.get_by_text("Guten Tag, Alex Martin!").is_visible()
+    expect(fresh.get_by_text("Guten Tag, Alex Martin!")).to_be_visible()
     assert fresh.locator("html").get_attribute("lang") == "de"
     cookie = next(c for c in other.cookies() if c["name"] == "lang")
     assert cookie["value"] == "de" and cookie["httpOnly"] and cookie["sameSite"] == "Lax"

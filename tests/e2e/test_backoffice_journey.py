@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from conftest import DEFAULT_PASSWORD
 from network.core.time import utcnow
 
@@ -50,26 +52,26 @@ def test_staff_act_on_the_todo_then_read_and_export_a_chart(live_server, app, db
     page.get_by_label(re.compile("^Mot de passe")).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("link", name="Espace équipe").first.click()
-    assert page.get_by_role("heading", name="Structures à valider").is_visible()
-    assert page.locator(".todo-item strong", has_text="Régie de quartier Borny").is_visible()
+    expect(page.get_by_role("heading", name="Structures à valider")).to_be_visible()
+    expect(page.locator(".todo-item strong", has_text="Régie de quartier Borny")).to_be_visible()
     check_a11y(page, "à faire")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     page.get_by_role("button", name="Valider Régie de quartier Borny").click()
     page.get_by_text("Structure publiée").wait_for()
-    assert page.get_by_role("heading", name="Structures à valider").count() == 0
+    expect(page.get_by_role("heading", name="Structures à valider")).to_have_count(0)
     # What is left to do: the breakfast still waiting for its venue, one link away.
-    assert page.get_by_role("link", name=re.compile("^Indiquer le lieu Petit-déjeuner")) \
-        .is_visible()
+    expect(page.get_by_role("link", name=re.compile("^Indiquer le lieu Petit-déjeuner"))) \
+        .to_be_visible()
     db.session.expire_all()
     assert db.session.get(Structure, pending.id).status == StructureStatus.APPROVED
 
     page.get_by_role("link", name="Chiffres et carte").click()
     chart = page.locator("#fig-membres-territoires")
-    assert chart.locator("svg[role=img]").is_visible()
+    expect(chart.locator("svg[role=img]")).to_be_visible()
     chart.get_by_text("Tableau des données").click()
     table = chart.get_by_role("table")
-    assert table.is_visible()
+    expect(table).to_be_visible()
     assert "Thionville" in table.inner_text() and "Metz" in table.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     check_a11y(page, "chiffres")
@@ -90,6 +92,6 @@ def test_staff_act_on_the_todo_then_read_and_export_a_chart(live_server, app, db
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
         check_a11y(page, name)
         if path == "/evenements/gestion/":
-            assert page.get_by_role("button", name=re.compile("^Publier Petit-déjeuner")) \
-                .is_visible()
+            expect(page.get_by_role("button", name=re.compile("^Publier Petit-déjeuner"))) \
+                .to_be_visible()
     context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from network.outbox.services import deliver_due
 from support import mail_text
@@ -63,13 +64,13 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
     page.get_by_label("Réemploi et recyclage", exact=True).check()
     page.get_by_label("Présentation").fill("Collecte et **réemploi** d'objets à Forbach.")
     page.get_by_role("button", name="Envoyer ma demande d'inscription").click()
-    assert page.get_by_text("la clé de contrôle ne correspond pas").first.is_visible()
+    expect(page.get_by_text("la clé de contrôle ne correspond pas").first).to_be_visible()
     assert page.get_by_label("Nom de la structure").input_value() == NAME
     check_a11y(page, "formulaire avec erreur")
     page.get_by_label(re.compile(r"^SIRET")).fill(make_siret(424_242))
     page.get_by_role("button", name="Envoyer ma demande d'inscription").click()
     page.get_by_role("heading", name="Mes structures").wait_for()
-    assert page.get_by_text("En attente de validation").is_visible()
+    expect(page.get_by_text("En attente de validation")).to_be_visible()
     check_a11y(page, "mes structures")
     page.get_by_role("link", name="Modifier la fiche").click()
     page.get_by_role("heading", name=re.compile("Fiche complète à")).wait_for()
@@ -96,13 +97,13 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
     colleague.get_by_label("Code postal").fill("57600")
     colleague.get_by_label("Commune").fill("Forbach")
     colleague.get_by_role("button", name="Envoyer ma demande d'inscription").click()
-    assert colleague.get_by_text("demandez à la rejoindre depuis sa fiche").first.is_visible()
+    expect(colleague.get_by_text("demandez à la rejoindre depuis sa fiche").first).to_be_visible()
     colleague.get_by_role("link", name="Voir sa fiche et demander à la rejoindre").click()
     colleague.get_by_role("heading", name=NAME, level=1).wait_for()
-    assert colleague.get_by_text("En attente de validation").is_visible()
+    expect(colleague.get_by_text("En attente de validation")).to_be_visible()
     check_a11y(colleague, "fiche en attente")
     colleague.get_by_role("button", name="Demander à la rejoindre").click()
-    assert colleague.get_by_text("Votre demande a été envoyée").is_visible()
+    expect(colleague.get_by_text("Votre demande a été envoyée")).to_be_visible()
     colleague_context.close()
     with live_server.app.app_context():
         assert deliver_due().sent == 1
@@ -117,7 +118,7 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
     staff_page.get_by_role("heading", name="Structures à valider (1)").wait_for()
     check_a11y(staff_page, "file de validation")
     staff_page.get_by_role("button", name=f"Valider et publier {NAME}").click()
-    assert staff_page.get_by_text(f"« {NAME} » est publiée").is_visible()
+    expect(staff_page.get_by_text(f"« {NAME} » est publiée")).to_be_visible()
     staff_context.close()
 
     with live_server.app.app_context():
@@ -138,14 +139,14 @@ def test_create_approve_and_find_structure(smtp_config, live_server, page, brows
     assert "territoire=forbach-boulay" in anon.url and "q=economie+circulaire" in anon.url
     anon.get_by_role("link", name=NAME).click()
     anon.get_by_role("heading", name=NAME, level=1).wait_for()
-    assert anon.get_by_text("Forbach – Boulay-Moselle").is_visible()
+    expect(anon.get_by_text("Forbach – Boulay-Moselle")).to_be_visible()
     check_a11y(anon, "fiche structure")
     # The same profile in English: labels and reference lists translated, data as typed.
     visitor.add_cookies([{"name": "lang", "value": "en", "url": url}])  # the switch's cookie
     anon.reload()
     anon.get_by_role("heading", name="At a glance").wait_for()
-    assert anon.get_by_text("Reuse and recycling").first.is_visible()
-    assert anon.get_by_text("Collecte et réemploi").first.is_visible()
+    expect(anon.get_by_text("Reuse and recycling").first).to_be_visible()
+    expect(anon.get_by_text("Collecte et réemploi").first).to_be_visible()
     check_a11y(anon, "profile in English")
     visitor.close()
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from network.outbox.services import deliver_due
 
@@ -154,7 +155,7 @@ def test_agenda_room_screen_held_outcomes_and_impact(smtp_config, live_server, p
     # 3. The day: the phone says where to go; the room screen shows the current round.
     _to_now(live_server.app, session_id)
     page.reload()
-    assert page.get_by_text(f"Rendez-vous en cours : table 1, avec {BUYER}.").is_visible()
+    expect(page.get_by_text(f"Rendez-vous en cours : table 1, avec {BUYER}.")).to_be_visible()
     page.goto(f"{url}/esspresso/{session_id}/ecran")
     page.get_by_role("heading", name=re.compile("^Tour en cours")).wait_for()
     row = page.get_by_role("row").filter(has_text=BUYER)

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from network.outbox.services import deliver_due
 from support import links_in, mail_text
@@ -123,7 +124,7 @@ def test_company_books_wishes_and_the_organiser_publishes(smtp_config, live_serv
     page.get_by_label("Code postal").fill("57070")
     page.get_by_label("Commune").fill("Saint-Julien-lès-Metz")
     page.get_by_role("button", name="Enregistrer l'organisation").click()
-    assert page.get_by_text("par exemple 62.01Z").first.is_visible()
+    expect(page.get_by_text("par exemple 62.01Z").first).to_be_visible()
     check_a11y(page, "organisation acheteuse avec erreur")
     page.get_by_label(re.compile(r"^Code NAF")).fill("49.39A")
     page.get_by_role("button", name="Enregistrer l'organisation").click()
@@ -139,7 +140,7 @@ def test_company_books_wishes_and_the_organiser_publishes(smtp_config, live_serv
     check_a11y(page, "inscription acheteur")
     page.get_by_role("button", name="M'inscrire comme acheteur").click()
     page.get_by_role("heading", name="Catalogue des participants").wait_for()
-    assert page.get_by_text("éligible au marché réservé").first.is_visible()
+    expect(page.get_by_text("éligible au marché réservé").first).to_be_visible()
     check_a11y(page, "catalogue")
 
     # 4. Books a meeting with the first supplier, in the second slot.
@@ -166,8 +167,8 @@ def test_company_books_wishes_and_the_organiser_publishes(smtp_config, live_serv
     page.get_by_role("link", name="Page d'organisation").click()
     page.get_by_role("button", name="Lancer le planificateur").click()
     page.get_by_role("heading", name="Aperçu de la proposition").wait_for()
-    assert page.get_by_text("2 au total : 1 déjà fixé, 1 nouveau").is_visible()
-    assert page.get_by_text("priorité 3 (Essentiel) : 1 sur 1").is_visible()
+    expect(page.get_by_text("2 au total : 1 déjà fixé, 1 nouveau")).to_be_visible()
+    expect(page.get_by_text("priorité 3 (Essentiel) : 1 sur 1")).to_be_visible()
     check_a11y(page, "page organisateur")
     page.get_by_role("button", name="Publier l'agenda et prévenir les participants").click()
     page.get_by_text("Agenda publié").first.wait_for()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from conftest import DEFAULT_PASSWORD, fake_camera_file
 from network.core.time import utcnow
@@ -83,14 +84,14 @@ def test_volunteer_scans_a_badge_on_a_phone(live_server, app, db, browser, check
     page.get_by_role("heading", name=re.compile("^Accueil")).wait_for()
     check_a11y(page, "accueil (bénévole)")
     fits_the_phone(page)
-    assert page.get_by_text("Entrées : 0 sur 1 inscrit·e confirmé·e").is_visible()
+    expect(page.get_by_text("Entrées : 0 sur 1 inscrit·e confirmé·e")).to_be_visible()
     page.get_by_role("button", name="Activer la caméra").click()
     result = page.locator("[data-checkin-result]")
     result.filter(has_text="Bienvenue Camille Scannée").wait_for(timeout=15000)
     assert "ok" in result.get_attribute("class")
     assert "Régie de quartier de Borny" in result.inner_text()
     assert "Fauteuil roulant" in result.inner_text()
-    assert page.get_by_text("Entrées : 1 sur 1 inscrit·e confirmé·e").is_visible()
+    expect(page.get_by_text("Entrées : 1 sur 1 inscrit·e confirmé·e")).to_be_visible()
     # The badge stays in front of the camera: the answer stays green, nothing is sent again.
     time.sleep(6)
     assert "ok" in result.get_attribute("class") and "Déjà" not in result.inner_text()

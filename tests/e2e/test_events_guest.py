@@ -10,6 +10,7 @@ import pytest
 import vobject
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 
 from network.outbox.services import deliver_due
 from support import links_in, mail_text
@@ -42,8 +43,8 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     page.goto(live_server.url + "/evenements/")
     page.get_by_role("link", name=demo.INNOVATION_TITLE).click()
     page.get_by_role("heading", name=demo.INNOVATION_TITLE).wait_for()
-    assert page.get_by_text("149 places restantes sur 150").is_visible()
-    assert page.get_by_text("Espace Pierre Messmer").first.is_visible()
+    expect(page.get_by_text("149 places restantes sur 150")).to_be_visible()
+    expect(page.get_by_text("Espace Pierre Messmer").first).to_be_visible()
     check_a11y(page, "page de l'événement")
     page.get_by_label("Prénom et nom").fill("Sam Invité")
     page.get_by_label("Adresse e-mail").fill("sam@example.org")
@@ -78,12 +79,12 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     assert vobject.readOne(data.decode()).vevent.dtstart.value.hour == 16
     [badge_link] = [u for u in links_in(mail_text(confirmation)) if u.endswith("/badge")]
     page.goto(badge_link)
-    assert page.get_by_text("Sam Invité").is_visible()
-    assert page.get_by_role("img", name=re.compile("QR code du badge")).is_visible()
+    expect(page.get_by_text("Sam Invité")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("QR code du badge"))).to_be_visible()
     check_a11y(page, "badge")
 
     page.goto(f"{live_server.url}/evenements/{event_id}")
-    assert page.get_by_text("148 places restantes sur 150").is_visible()
+    expect(page.get_by_text("148 places restantes sur 150")).to_be_visible()
 
     # From the link in the mail, the guest downloads then erases their own data.
     [manage_link] = [u for u in links_in(mail_text(confirmation))
@@ -96,7 +97,7 @@ def test_guest_registers_confirms_and_gets_invite(smtp_config, live_server, page
     assert exported["inscription"]["organisation"] == "Régie de quartier"
     page.get_by_role("button", name="Effacer mes données").click()
     page.get_by_text("Vos données sont effacées").wait_for()
-    assert page.get_by_text("149 places restantes sur 150").is_visible()
+    expect(page.get_by_text("149 places restantes sur 150")).to_be_visible()
     assert page.request.get(manage_link).status == 400  # the link no longer opens anything
 
 
@@ -132,14 +133,14 @@ def test_german_guest_registers_and_reads_everything_in_german(smtp_config, live
 
     page.context.add_cookies([{"name": "lang", "value": "de", "url": live_server.url}])
     page.goto(f"{live_server.url}/evenements/{event_id}")
-    assert page.get_by_text("149 von 150 Plätzen frei").is_visible()
+    expect(page.get_by_text("149 von 150 Plätzen frei")).to_be_visible()
     check_a11y(page, "Veranstaltungsseite")
     page.get_by_label("Vor- und Nachname").fill("Jana Weber")
     page.get_by_label("E-Mail-Adresse").fill("jana@example.org")
     page.get_by_label("Ich bin einverstanden, auf der Teilnehmendenliste").check()
     page.get_by_role("button", name="Jetzt anmelden").click()
     page.get_by_role("heading", name="Prüfen Sie Ihre E-Mails").wait_for()
-    assert page.get_by_text("Fast geschafft").is_visible()
+    expect(page.get_by_text("Fast geschafft")).to_be_visible()
 
     with live_server.app.app_context():
         assert deliver_due().sent == 1

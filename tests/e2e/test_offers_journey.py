@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from network.outbox.services import deliver_due
 from support import links_in, mail_text
@@ -120,7 +121,7 @@ def test_publish_find_answer_confirm_retain(smtp_config, live_server, page, chec
     page.goto(f"{live_server.url}/offres/structure/{structure_id}")
     page.get_by_role("link", name=TITLE).click()
     page.get_by_role("link", name="Réponses reçues").click()
-    assert page.get_by_text("j'ai travaillé deux saisons").is_visible()
+    expect(page.get_by_text("j'ai travaillé deux saisons")).to_be_visible()
     check_a11y(page, "réponses reçues")
     page.get_by_label("État").select_option("retained")
     page.get_by_role("button", name="Enregistrer l'état de Sam Invité").click()
