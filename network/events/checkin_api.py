@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from network.core.errors import FieldErrors
 from network.core.web import json_api
-from network.events import checkin, devices
+from network.events import checkin, devices, scans
 from network.events.models import Registration, RegistrationStatus
 from network.extensions import csrf, db
 
@@ -62,7 +62,7 @@ def _scan_fields(item: Any, errors: FieldErrors, prefix: str = "") -> tuple[str,
     return code, nonce, _parse_time(item.get("scanned_at"), errors, f"{prefix}scanned_at")
 
 
-def _answer(result: checkin.ScanResult) -> dict[str, Any]:
+def _answer(result: scans.ScanResult) -> dict[str, Any]:
     return {"ok": result.ok, "code": result.code, "message": result.message,
             "level": "ok" if result.ok else ("warn" if result.code == "already_checked_in"
                                              else "error"),
@@ -81,7 +81,7 @@ def scan():
     errors = FieldErrors()
     code, nonce, at = _scan_fields(request.get_json(silent=True), errors)
     errors.check()
-    result = checkin.scan(device.event_id, code, acting=device.acting, device_id=device.id,
+    result = scans.scan(device.event_id, code, acting=device.acting, device_id=device.id,
                           nonce=nonce, scanned_at=at)
     body = _answer(result)
     if request.args.get("presence") == "1":
@@ -115,7 +115,7 @@ def batch():
     results: list[dict[str, Any] | None] = [None] * len(parsed)
     for i in order:
         code, nonce, at = parsed[i]
-        results[i] = {"nonce": nonce, **_answer(checkin.scan(
+        results[i] = {"nonce": nonce, **_answer(scans.scan(
             device.event_id, code, acting=device.acting, device_id=device.id, nonce=nonce,
             scanned_at=at, offline=True))}
     return {"results": results, "conflicts": _conflicts(device)}
@@ -127,7 +127,7 @@ def _conflicts(device: devices.Device) -> list[dict[str, Any]]:
              "kept_at": c.kept_at.isoformat(), "kept_time": checkin.hhmm(c.kept_at),
              "other_device": c.other_device, "other_at": c.other_at.isoformat(),
              "other_time": checkin.hhmm(c.other_at)}
-            for c in checkin.conflicts(device.event_id, device.id)]
+            for c in scans.conflicts(device.event_id, device.id)]
 
 
 @bp.get("/conflits")

@@ -25,7 +25,7 @@ from network.accounts.forms import EmptyForm
 from network.core.auth import staff_required
 from network.core.errors import DomainError, PermissionDenied
 from network.core.web import act, render_form, submit
-from network.events import badges, checkin, door, participants, queries, rules
+from network.events import badges, checkin, door, participants, queries, rules, scans
 from network.events.door_forms import (
     PrintForm,
     RoleForm,
@@ -167,8 +167,8 @@ def _page_device(event) -> tuple[Any, str | None]:
     return device, nonce
 
 
-def _scan_result(res: checkin.ScanResult, event, acting: Any) -> dict:
-    """The scanner's answer for a scan made through `checkin.scan` (the page's nonce path)."""
+def _scan_result(res: scans.ScanResult, event, acting: Any) -> dict:
+    """The scanner's answer for a scan made through `scans.scan` (the page's nonce path)."""
     level = "ok" if res.ok else ("warn" if res.code == "already_checked_in" else "error")
     data: dict[str, Any] = {"ok": res.ok, "code": res.code, "level": level,
                             "message": res.message, "replayed": res.replayed,
@@ -200,7 +200,7 @@ def scan(event_id: int):
     device, nonce = _page_device(event)
     if nonce is not None:
         checkin.require_door(acting, event)
-        res = checkin.scan(event.id, form.code.data, acting=acting, device_id=device.id,
+        res = scans.scan(event.id, form.code.data, acting=acting, device_id=device.id,
                            nonce=nonce)
         return _answer(event, _scan_result(res, event, acting), 200 if res.ok or res.replayed
                        else res.status)

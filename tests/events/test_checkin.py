@@ -223,7 +223,7 @@ def test_volunteer_rights_are_scoped_to_their_event_and_its_date(
     assert checkin.undo_check_in(event, reg.id, acting=party).checked_in_at is None
 
 
-def test_search_by_name_or_organisation(app, make_event, confirmed, make_staff, guest):
+def test_search_by_name_or_organisation(app, db, make_event, confirmed, make_staff, guest):
     staff, event = make_staff(), make_event()
     confirmed(event, name="Dominique Lefèvre")
     confirmed(event, name="Alix Martin")
@@ -235,6 +235,17 @@ def test_search_by_name_or_organisation(app, make_event, confirmed, make_staff, 
         ["Alix Martin"]
     assert checkin.search(event, "%", acting=staff) == []
     assert checkin.search(event, "", acting=staff) == []
+    # Typed at the door without accents, or with other ones: the same people.
+    assert [r.name for r in checkin.search(event, "LEFEVRE", acting=staff)] == \
+        ["Dominique Lefèvre"]
+    assert [r.name for r in checkin.search(event, "dominique lefévre", acting=staff)] == \
+        ["Dominique Lefèvre"]
+    noe = confirmed(event, name="Noé Lœuvre")
+    noe.organisation_name = "Cœur de Moselle"
+    db.session.commit()
+    assert [r.name for r in checkin.search(event, "coeur noe", acting=staff)] == ["Noé Lœuvre"]
+    assert [r.name for r in checkin.search(event, "n", acting=staff, limit=2)] == \
+        ["Alix Martin", "Dominique Lefèvre"]
 
 
 def test_walk_in_is_registered_and_checked_in(app, db, make_event, make_staff, confirmed):
