@@ -27,7 +27,8 @@ ROOT = HERE.parent
 LANGS = ("en", "de")
 KEYWORDS = {
     "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-    "lazy_ngettext": (1, 2), "_n": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3),
+    "lazy_ngettext": (1, 2), "_n": (1, 2), "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3),
 }
 JINJA = "jinja2.ext:babel_extract"
 METHODS = {".py": "python", ".html": JINJA, ".txt": JINJA}

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask_babel import LazyString, gettext
+from flask_babel import LazyString, gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from network.directory.models import (
@@ -249,8 +249,8 @@ def _text(value: Any) -> Any:
 
 #: For the history page: what each recorded change is about.
 CHANGE_LABELS = {spec.name: spec.label for spec in FIELDS} | {
-    "creation": _l("Inscription"), "statut": _l("Statut"), "membres": _l("Membres"),
-    "logo": _l("Logo")}
+    "creation": lazy_pgettext("structure record", "Inscription"), "statut": _l("Statut"),
+    "membres": _l("Membres"), "logo": _l("Logo")}
 
 # For templates: labels of the fixed lists.
 CHOICES = {"legal_forms": LEGAL_FORMS, "buyer_kinds": BUYER_KINDS, "labels": LABELS,

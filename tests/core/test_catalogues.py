@@ -68,3 +68,27 @@ def test_french_plurals_are_complete(sources):
     for message in plural:
         known = catalog.get(message.id, context=message.context)
         assert known is not None and all(_strings(known)), message.id
+
+
+#: One French word, several acts: each gets a context, so a language that needs two words
+#: has them ("Annuler" is "Abbrechen" for a form, "Absagen" for a meeting, "Stornieren" for a
+#: registration, "Zurückziehen" for an invitation).
+HOMOGRAPHS = {
+    "de": {(None, "Annuler"): "Abbrechen", ("meeting", "Annuler"): "Absagen",
+           ("registration", "Annuler"): "Stornieren", ("invitation", "Annuler"): "Zurückziehen",
+           (None, "Valider"): "Bestätigen", ("approve", "Valider"): "Freigeben",
+           (None, "Inscription"): "Anmeldung", ("structure record", "Inscription"): "Eintragung",
+           ("seats", "Places"): "Plätze", ("positions", "Places"): "Stellen"},
+    "en": {("approve", "Valider"): "Approve", (None, "Valider"): "Confirm",
+           ("invitation", "Annuler"): "Withdraw", ("seats", "Places"): "Seats",
+           ("positions", "Places"): "Positions", ("structure record", "Inscription"): "Creation"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_homographs_have_a_context_each(sources, lang):
+    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalogue = read_po(handle, locale=lang)
+    for (context, msgid), expected in HOMOGRAPHS[lang].items():
+        assert sources.get(msgid, context) is not None, (context, msgid)  # still in the sources
+        assert catalogue.get(msgid, context).string == expected, (context, msgid)
