@@ -8,13 +8,23 @@ else a view does not catch reaches the app-level handler.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
 
 from network.core import uow
@@ -115,6 +125,23 @@ def json_api(view: Callable[..., Any]) -> Callable[..., Any]:
         return jsonify(result)
 
     return wrapped
+
+
+def public_json(data: Any, *, etag: str | None = None, max_age: int = 300) -> Response:
+    """Open data (structures, offers): anyone may read it (CORS), caches may keep it a while,
+    and a client that already holds this very body gets a 304 — the ETag is a hash of the
+    body, so it needs no "last changed" date that every write would have to keep right."""
+    raw = data if isinstance(data, bytes) else current_app.json.dumps(data).encode("utf-8")
+    etag = etag or hashlib.sha256(raw).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(raw, mimetype="application/json")
+    response.set_etag(etag)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response
 
 
 def wants_json() -> bool:

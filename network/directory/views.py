@@ -28,7 +28,7 @@ from network.core import i18n
 from network.core.auth import staff_required, verified_required
 from network.core.errors import DomainError
 from network.core.time import utcnow
-from network.core.web import act, page_arg, render_form, submit
+from network.core.web import act, page_arg, public_json, render_form, submit
 from network.directory import exports, forms, membership, profiles, reference, search
 from network.directory.fields import CHANGE_LABELS, CHOICES
 from network.directory.models import STATUSES
@@ -410,15 +410,7 @@ def api_structures():
         body, etag = exports.api_payload(request.args, base_url=_site_url())
     except DomainError as err:  # the API's documented error body: {"erreur": "..."}
         return _json(exports.json.dumps({"erreur": err.message}).encode(), 400)
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = _json(body)
-    response.set_etag(etag)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    return response
+    return public_json(body, etag=etag)
 
 
 @bp.get("/api/v1/structures/<int:structure_id>")

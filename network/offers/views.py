@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from network.accounts.forms import EmptyForm
 from network.core.auth import staff_required
-from network.core.web import act, json_api, page_arg, render_form, submit
+from network.core.web import act, json_api, page_arg, public_json, render_form, submit
 from network.directory import profiles as directory_profiles
 from network.directory import reference as directory_reference
 from network.directory import rules as directory_rules
@@ -88,20 +88,13 @@ def feed():
 @bp.get("/api/v1/offers")
 @json_api
 def api_offers():
-    response = current_app.json.response(public.api_page(request.args))
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    return response
+    return public_json(public.api_page(request.args))
 
 
 @bp.get("/api/v1/offers/<int:offer_id>")
 @json_api
 def api_offer(offer_id: int):
-    offer = offers.get_visible_offer(offer_id, None)
-    response = current_app.json.response(public.public_dict(offer))
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return public_json(public.public_dict(offers.get_visible_offer(offer_id, None)))
 
 
 # --- one offer, and answering it ------------------------------------------------------------

@@ -282,12 +282,31 @@ def test_api_lists_public_fields_only(client, make_offer, make_user):
     assert client.get("/api/v1/offers/999999").status_code == 404
 
 
+def test_api_answers_304_to_a_client_holding_the_same_body(client, make_offer, db):
+    offer = make_offer(title="Animatrice jardin partagé")
+    db.session.commit()
+    for url in ("/api/v1/offers?q=jardin", f"/api/v1/offers/{offer.id}"):
+        first = client.get(url)
+        etag = first.headers["ETag"]
+        assert first.status_code == 200 and first.headers["Access-Control-Allow-Origin"] == "*"
+        assert "max-age=300" in first.headers["Cache-Control"]
+        again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    # A change to the offer is a new body, hence a new ETag: the old one gets the full answer.
+    offer.title = "Animatrice jardin partagé (poste pourvu)"
+    db.session.commit()
+    changed = client.get(f"/api/v1/offers/{offer.id}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.json["titre"].endswith("(poste pourvu)")
+    assert changed.headers["ETag"] != etag
+
+
 def test_openapi_documents_the_offers_api(client):
     spec = client.get("/api/v1/openapi.json").json
     path = spec["paths"]["/api/v1/offers"]["get"]
     names = {p["name"] for p in path["parameters"]}
     assert {"q", "type", "famille", "territoire", "secteur", "commune", "debut_avant", "page",
-            "per_page"} <= names
+            "per_page", "If-None-Match"} <= names
+    assert "304" in path["responses"] and "ETag" in path["responses"]["200"]["headers"]
 
 
 def test_robots_and_sitemap_list_public_pages(client, make_offer, team):
