@@ -23,6 +23,17 @@ MAX_INTEGER = 2**31 - 1
 DATE_FIELDS = (DateField, DateTimeField, DateTimeLocalField)
 
 
+def int_or_zero(value) -> int:
+    """`coerce` for a select of ids: garbage or an id no column holds becomes 0, which no
+    row has, so the service refuses it at the field in French (WTForms' own coercion error
+    is English and generic)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if -MAX_INTEGER <= number <= MAX_INTEGER else 0
+
+
 def date_in_range(form, field) -> None:
     value = field.data
     if isinstance(value, date | datetime) and not MIN_YEAR <= value.year <= MAX_YEAR:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from network.core.auth import staff_required
+from network.core.forms import int_or_zero
 from network.core.time import utcnow
 from network.core.web import act, render_form, submit
 from network.esspresso import agendas, forms, impact, outcomes, room
@@ -195,7 +196,7 @@ def outcomes_page(session_id: int):
         abort(403)
     engine_rules.require_acts_for(current_user, me)
     form = _outcome_form(request.form if request.method == "POST" else None)
-    meeting_id = forms._int_or_zero(form.meeting.data)
+    meeting_id = int_or_zero(form.meeting.data)
     result = submit(form, lambda: outcomes.report(
         session, me.id, meeting_id, outcomes.OutcomeData(
             was_held=form.was_held.data or "", follow_up=form.follow_up.data or "none",

@@ -19,20 +19,12 @@ from wtforms import widgets as w
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from network.core.forms import Form
+from network.core.forms import Form, int_or_zero
 from network.esspresso.rules import AMOUNTS, BUYER_TYPES, PRIORITIES, RESERVATIONS, TIMINGS
 
 
 def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def _int_or_zero(value) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return number if -2**31 < number < 2**31 else 0
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -66,7 +58,7 @@ class PresenceMixin:
 
 
 class NeedForm(Form):
-    category_id = SelectField(_l("Catégorie d'achat"), coerce=_int_or_zero, choices=[],
+    category_id = SelectField(_l("Catégorie d'achat"), coerce=int_or_zero, choices=[],
                               validate_choice=False)
     description = TextAreaField(_l("Votre besoin"), validators=[Length(max=2000)],
                                 description=_l("Quoi, combien, où : quelques lignes suffisent."))
@@ -83,15 +75,15 @@ class NeedForm(Form):
 
 
 class BuyerRegistrationForm(PresenceMixin, NeedForm):
-    organisation_id = SelectField(_l("Organisation acheteuse"), coerce=_int_or_zero,
+    organisation_id = SelectField(_l("Organisation acheteuse"), coerce=int_or_zero,
                                   choices=[], validate_choice=False)
 
 
 class SupplierRegistrationForm(PresenceMixin, Form):
-    organisation_id = SelectField(_l("Structure"), coerce=_int_or_zero, choices=[],
+    organisation_id = SelectField(_l("Structure"), coerce=int_or_zero, choices=[],
                                   validate_choice=False)
     categories = MultiCheckboxField(_l("Vos offres (issues de votre fiche)"),
-                                    coerce=_int_or_zero, choices=[], validate_choice=False)
+                                    coerce=int_or_zero, choices=[], validate_choice=False)
 
 
 class PresenceForm(PresenceMixin, Form):
@@ -99,14 +91,14 @@ class PresenceForm(PresenceMixin, Form):
 
 
 class BookingForm(Form):
-    slot = RadioField(_l("Créneau"), coerce=_int_or_zero, choices=[], validate_choice=False,
+    slot = RadioField(_l("Créneau"), coerce=int_or_zero, choices=[], validate_choice=False,
                       validators=[InputRequired(message=_l("Choisissez un créneau."))])
     as_participant = HiddenField()
 
 
 class WishForm(Form):
     target = HiddenField(validators=[DataRequired()])
-    priority = SelectField(_l("Souhait"), coerce=_int_or_zero,
+    priority = SelectField(_l("Souhait"), coerce=int_or_zero,
                            choices=choices([(0, _l("Pas de souhait"))]
                                            + [(k, _l("%(p)s – %(label)s", p=k, label=v))
                                               for k, v in PRIORITIES.items()]))
@@ -117,7 +109,7 @@ class ReasonForm(Form):
 
 
 class SessionForm(Form):
-    event_id = SelectField(_l("Événement ESSpresso"), coerce=_int_or_zero, choices=[],
+    event_id = SelectField(_l("Événement ESSpresso"), coerce=int_or_zero, choices=[],
                            validate_choice=False)
     slot_minutes = IntegerField(_l("Durée d'un créneau (minutes)"), default=20,
                                 validators=[InputRequired(), NumberRange(min=5, max=240)])
@@ -146,17 +138,17 @@ class AttendanceForm(Form):
 class WalkInForm(Form):
     """An organiser seats a buyer and a supplier on a free table during the session."""
 
-    buyer = SelectField(_l("Acheteur"), coerce=_int_or_zero, choices=[], validate_choice=False)
-    supplier = SelectField(_l("Fournisseur ESS"), coerce=_int_or_zero, choices=[],
+    buyer = SelectField(_l("Acheteur"), coerce=int_or_zero, choices=[], validate_choice=False)
+    supplier = SelectField(_l("Fournisseur ESS"), coerce=int_or_zero, choices=[],
                            validate_choice=False)
-    slot = SelectField(_l("Créneau"), coerce=_int_or_zero, choices=[], validate_choice=False)
+    slot = SelectField(_l("Créneau"), coerce=int_or_zero, choices=[], validate_choice=False)
     table = IntegerField(_l("Table (vide : la première libre)"),
                          validators=[Optional(), NumberRange(min=1, max=500, message=_l(
                              "Une table entre 1 et 500."))])
 
 
 class MoveForm(Form):
-    slot = SelectField(_l("Nouveau créneau"), coerce=_int_or_zero, choices=[],
+    slot = SelectField(_l("Nouveau créneau"), coerce=int_or_zero, choices=[],
                        validate_choice=False)
     table = IntegerField(_l("Nouvelle table"), validators=[InputRequired(message=_l(
         "Indiquez une table.")), NumberRange(min=1, max=500, message=_l(

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from network.accounts.forms import EmptyForm
 from network.core.auth import staff_required
 from network.core.errors import DomainError
+from network.core.forms import int_or_zero
 from network.core.i18n import when
 from network.core.time import PARIS, paris_to_utc, to_paris, utcnow
 from network.core.web import act, form_error, render_form, submit
@@ -381,7 +382,7 @@ def wish(session_id: int):
     form = forms.WishForm()
     if not form.validate_on_submit():
         abort(400)
-    target = forms._int_or_zero(form.target.data)
+    target = int_or_zero(form.target.data)
     back = request.form.get("retour", "")
     to = back if back.startswith(f"/esspresso/{session.id}/") else url_for(
         ".catalogue_page", session_id=session.id)

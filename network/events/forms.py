@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
-from network.core.forms import Form
+from network.core.forms import Form, int_or_zero
 from network.core.time import paris_to_utc, to_paris
 from network.events import territories
 from network.events.models import KIND_LABELS, EventKind
@@ -137,6 +137,9 @@ class StaffAddForm(GuestRegistrationForm):
 
 
 class GroupForm(Form):
+    # Shown when the member belongs to several structures of the network.
+    organisation_id = SelectField(_l("Au nom de la structure"), coerce=int_or_zero, choices=[],
+                                  validate_choice=False)
     people = TextAreaField(
         _l("Collègues à inscrire"), validators=[DataRequired(REQUIRED), Length(max=20000)],
         description=_l("Une personne par ligne : Prénom Nom <adresse e-mail>."))

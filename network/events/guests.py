@@ -84,14 +84,24 @@ def parse_people(text: str, *, limit: int | None = None) -> list[tuple[str, str]
     return people
 
 
+def group_organisations(user: Any) -> list[Any]:
+    """The member's structures the network approved, in which colleagues may be registered."""
+    org_ids = member_organisation_ids(user)
+    return [m.organisation for m in getattr(user, "memberships", [])
+            if m.organisation_id in org_ids]
+
+
 def group_register(event: Event, people_text: str, *, acting: Any, role: str = "",
+                   organisation_id: int | None = None,
                    now: datetime | None = None) -> list[Outcome]:
     """A verified member of an approved structure (or staff) lists colleagues; each one gets
-    a mail and confirms their own seat, which is held for them like a guest's meanwhile."""
+    a mail and confirms their own seat, which is held for them like a guest's meanwhile.
+    A member of several structures says for which one (`organisation_id`); by default, the
+    first."""
     now = now or utcnow()
     require_verified(acting)
-    org_ids = member_organisation_ids(acting)
-    if not org_ids and not is_staff(acting):
+    orgs = group_organisations(acting)
+    if not orgs and not is_staff(acting):
         raise PermissionDenied(_("L'inscription de groupe est réservée aux membres d'une "
                                  "structure adhérente du réseau."), "no_organisation")
     check_open(event, now=now, acting=acting)
@@ -100,8 +110,12 @@ def group_register(event: Event, people_text: str, *, acting: Any, role: str = "
     if len(role) > LIMITS["role"]:
         raise ValidationError(_("%(n)s caractères au plus.", n=LIMITS["role"]), "too_long",
                               field="role")
-    org = next((m.organisation for m in acting.memberships
-                if m.organisation_id in org_ids), None)
+    org = orgs[0] if orgs else None
+    if organisation_id is not None:
+        org = next((o for o in orgs if o.id == organisation_id), None)
+        if org is None:
+            raise ValidationError(_("Choisissez une des structures dont vous êtes membre."),
+                                  "not_your_organisation", field="organisation_id")
     outcomes = []
     for name, email in people:
         answers = check_answers(Answers(

@@ -204,9 +204,11 @@ def check_inbox(event_id: int):
 def group(event_id: int):
     event = queries.get_visible_event(event_id, current_user)
     form = forms.GroupForm()
-    done = submit(form, lambda: guests.group_register(event, form.people.data,
-                                                      acting=current_user,
-                                                      role=form.role.data or ""))
+    form.organisation_id.choices = [(o.id, o.name)
+                                    for o in guests.group_organisations(current_user)]
+    done = submit(form, lambda: guests.group_register(
+        event, form.people.data, acting=current_user, role=form.role.data or "",
+        organisation_id=form.organisation_id.data if form.organisation_id.raw_data else None))
     if done.ok:
         # No mail preview for the invited people: their confirmation is theirs to give.
         # Names only: whether an address was already registered is its owner's business.

@@ -128,6 +128,38 @@ def test_group_page_refuses_non_members_and_caps_lines(client, db, make_event, m
     assert outbox_messages("ana@example.org")[-1].kind == "event_pending"
 
 
+def test_a_member_of_two_structures_says_for_which_one(client, db, make_event, make_member,
+                                                      login):
+    event = make_event(capacity=100)
+    leader = make_member(name="Coop Solidaire")
+    make_member(leader, name="Régie de quartier Borny")
+    other = make_member(name="Association d'un autre")
+    first, second = (m.organisation for m in leader.memberships)
+    login(leader)
+    url = f"/evenements/{event.id}/groupe"
+    page = client.get(url).get_data(as_text=True)
+    assert "Au nom de la structure" in page and "Régie de quartier Borny" in page
+    assert "Association d&#39;un autre" not in page
+    # Someone else's structure, or garbage: refused at the field, in French; nothing kept.
+    for bad in (str(other.memberships[0].organisation_id), "abc", "99999999999"):
+        response = client.post(url, data={"organisation_id": bad,
+                                          "people": "Ana Lopez <ana@example.org>"})
+        assert response.status_code == 422, bad
+        assert "Choisissez une des structures dont vous êtes membre" in \
+            response.get_data(as_text=True)
+    assert queries.list_registrations(event) == []
+    response = client.post(url, data={"organisation_id": str(second.id),
+                                      "people": "Ana Lopez <ana@example.org>"})
+    assert response.status_code == 302
+    [reg] = queries.list_registrations(event)
+    assert (reg.organisation_id, reg.organisation_name) == (second.id, "Régie de quartier Borny")
+    # Without a choice (a member of one structure, or an old form): the first one.
+    response = client.post(url, data={"people": "Ben Roy <ben@example.org>"})
+    assert response.status_code == 302
+    assert {r.organisation_id for r in queries.list_registrations(event)} == {first.id,
+                                                                              second.id}
+
+
 @pytest.fixture
 def limits_on(app_config):
     app_config["RATELIMIT_ENABLED"] = True
