@@ -23,8 +23,8 @@ from network.core.i18n import in_locale, recipient_locale, when
 from network.core.time import utcnow
 from network.core.urls import external_url
 from network.esspresso import adapters
-from network.esspresso.meetings import recipients, tell
 from network.extensions import db
+from network.meetings.mail import recipients, tell
 from network.meetings.models import Meeting, MeetingParticipant, MeetingSession
 from network.meetings.rules import acts_for, is_organiser
 from network.outbox import services as outbox

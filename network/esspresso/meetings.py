@@ -6,33 +6,17 @@ adds what ESSpresso says to people, through the outbox, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from network.core.urls import external_url
-from network.extensions import db
 from network.meetings import booking as engine
 from network.meetings import wishes as wish_engine
-from network.meetings.models import Meeting, MeetingParticipant, MeetingSession
+from network.meetings.mail import tell
+from network.meetings.models import Meeting, MeetingSession
 from network.meetings.rules import get_participant
-from network.outbox import services as outbox
-
-
-def recipients(participant: MeetingParticipant) -> list[str]:
-    """Who reads mail for a participant: its organisation's team, the person, or the guest."""
-    if participant.organisation is not None:
-        return sorted({m.user.email for m in participant.organisation.members
-                       if m.user.is_active_account})
-    if participant.user_id is not None:
-        from network.accounts.models import User
-
-        user = db.session.get(User, participant.user_id)
-        return [user.email] if user is not None else []
-    return [participant.guest_email] if participant.guest_email else []
-
 
 # The hours of a slot, one style per language: "16h30–16h50", "16:30–16:50",
 # "16:30–16:50 Uhr" (a 12-hour clock would write "4:30 PM–4:50 PM" on every row).
@@ -53,24 +37,6 @@ def slot_label(session: MeetingSession, slot_index: int) -> str:
 
     slot = session.slots[slot_index]
     return f"{when(slot.starts_at, 'shortdate')} {hours(slot.starts_at, slot.ends_at)}"
-
-
-def tell(participant: MeetingParticipant, template: str, subject: Any, *,
-         attachments: list[outbox.Attachment] | Callable[[], list[outbox.Attachment]]
-         | None = None, **context: Any) -> None:
-    """`subject` is a lazy string: the outbox renders it, and the mail, in each recipient's
-    language (and makes it a single line). `attachments` may be a function, then called once
-    per address in that recipient's language (an .ics says "Table 3" in English)."""
-    from network.core.i18n import in_locale, recipient_locale
-
-    for address in recipients(participant):
-        files = attachments
-        if callable(attachments):
-            with in_locale(recipient_locale(address)):
-                files = attachments()
-        outbox.enqueue(address, template, subject=subject,
-                       context={"participant": participant, **context},
-                       attachments=files)
 
 
 def book_meeting(session: MeetingSession, buyer_id: int, supplier_id: int, slot_index: int,

@@ -18,10 +18,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from network.core.errors import Conflict, FieldErrors
 from network.core.time import as_utc, utcnow
 from network.core.urls import external_url
-from network.esspresso.meetings import tell
 from network.esspresso.models import KIND, AmountBracket
 from network.extensions import db
 from network.meetings.booking import get_meeting
+from network.meetings.mail import tell
 from network.meetings.models import (
     FollowUp,
     Meeting,

@@ -114,6 +114,7 @@ def load(*, staff, member) -> list[str]:
         guest = Guest(email=email, scope=f"meetings:{session.id}")
         jobdating.join_as_visitor(event, acting=guest, name=name, send_mail=False)
         for j, row in enumerate(rows[i:i + 2]):
-            jobdating.book_interview(event, row, 2 + i + 3 * j, acting=guest)
+            jobdating.book_interview(event, row, 2 + i + 3 * j, acting=guest,
+                                     send_mail=False)
             booked += 1
     return [f"forum de janvier : {len(rows)} stands, un plan, {booked} entretiens"]

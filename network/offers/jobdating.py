@@ -29,8 +29,9 @@ from network.meetings import booking as engine_booking
 from network.meetings import participants as engine
 from network.meetings import scheduling, sessions
 from network.meetings import wishes as engine_wishes
+from network.meetings.mail import tell
 from network.meetings.models import SIDE_A, SIDE_B, Meeting, MeetingParticipant, MeetingSession
-from network.meetings.rules import get_participant, require_organiser
+from network.meetings.rules import acts_for, get_participant, require_organiser
 from network.outbox import services as outbox
 
 KIND = "job-dating"
@@ -192,20 +193,50 @@ def exhibitor_participant(session: MeetingSession, exhibitor: Any) -> MeetingPar
 
 
 def book_interview(event: Any, exhibitor: Any, slot_index: int, *, acting: Any,
-                   now: datetime | None = None) -> Meeting:
+                   now: datetime | None = None, send_mail: bool = True) -> Meeting:
+    """A visitor books an interview at a stand; the exhibitor's team is told by mail."""
     now = now or utcnow()
     session = _open_session(event, now)
     visitor = visitor_of(session, acting)
     require(visitor is not None, _("Inscrivez-vous d'abord au job-dating."), "not_visitor")
     stand = exhibitor_participant(session, exhibitor)
-    return engine_booking.book(session, visitor, stand, slot_index, acting=acting, now=now)
+    meeting = engine_booking.book(session, visitor, stand, slot_index, acting=acting, now=now)
+    if send_mail:
+        tell(stand, "forum_interview_booked",
+             _l("Job-dating : %(name)s a réservé un entretien au stand %(n)s",
+                name=visitor.display_name, n=exhibitor.stand_number),
+             event=event, visitor=visitor, slot=session.slots[slot_index],
+             stand_number=exhibitor.stand_number, link=stand_link(event))
+    return meeting
 
 
 def cancel_interview(event: Any, meeting_id: int, *, acting: Any,
                      now: datetime | None = None) -> None:
+    """Either side (or an organiser) cancels; the exhibitor's team is told, unless it
+    cancelled itself."""
     session = _open_session(event, now or utcnow())
     meeting = engine_booking.get_meeting(session, meeting_id)
+    visitor, stand, slot = meeting.a, meeting.b, session.slots[meeting.slot_index]
+    number = _stand_number(event, stand, meeting.table_number)
     engine_booking.cancel(session, meeting, acting=acting, now=now)
+    if not acts_for(acting, stand):
+        tell(stand, "forum_interview_cancelled",
+             _l("Job-dating : entretien annulé au stand %(n)s", n=number),
+             event=event, visitor=visitor, slot=slot, stand_number=number,
+             link=stand_link(event))
+
+
+def stand_link(event: Any) -> str:
+    """The forum's page, at the exhibitor's own part ("Votre structure au forum")."""
+    return external_url("offers.forum_detail", event_id=event.id) + "#exposer"
+
+
+def _stand_number(event: Any, stand: MeetingParticipant, table_number: int) -> int:
+    from network.offers.models import ForumExhibitor
+
+    number = db.session.scalar(select(ForumExhibitor.stand_number).where(
+        ForumExhibitor.event_id == event.id, ForumExhibitor.participant_id == stand.id))
+    return number or table_number
 
 
 def set_wish(event: Any, exhibitor: Any, priority: int, *, acting: Any,
@@ -319,5 +350,21 @@ def publish_run(event: Any, run_id: int, *, acting: Any) -> int:
         raise NotFound(_("Ce job-dating n'existe pas."))
     row = scheduling.get_run(session, run_id)
     count = len(row.proposal)
+    placed = {b_id for _a_id, b_id, _slot, _table in row.proposal}
     scheduling.publish(session, row, acting=acting)
+    _tell_schedule(event, session, placed)
     return count
+
+
+def _tell_schedule(event: Any, session: MeetingSession, stand_ids: set[int]) -> None:
+    """One mail per exhibitor the run gave interviews to: its whole list, in slot order."""
+    for exhibitor in _exhibitors(event):
+        if exhibitor.participant_id not in stand_ids:
+            continue
+        stand = get_participant(session, exhibitor.participant_id)
+        interviews = [(session.slots[m.slot_index], m.a)
+                      for m in engine_booking.list_meetings(session, stand)]
+        tell(stand, "forum_interviews_scheduled",
+             _l("Job-dating : vos entretiens au stand %(n)s", n=exhibitor.stand_number),
+             event=event, interviews=interviews, stand_number=exhibitor.stand_number,
+             link=stand_link(event))

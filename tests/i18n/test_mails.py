@@ -230,14 +230,38 @@ def run_flows(site, lang: str) -> Flows:  # noqa: C901  one flow per mail, in th
             answers.set_answer_status(answer, "retained", acting=get("staff"))
             offers.unpublish_offer(offer, acting=get("staff"), reason="Offre en double.")
 
-    @flow("forum (forum_visitor_link)")
+    @flow("forum (forum_visitor_link, interview booked/cancelled, interviews scheduled)")
     def _():
+        from network.core.auth import Guest
         from network.events.models import Event
-        from network.offers import jobdating
+        from network.offers import exhibitors, jobdating
+        from network.offers.models import ExhibitorStatus
 
+        event = db.session.get(Event, site.ids["forum_event"])
         with page_in(app, lang):
-            jobdating.send_guest_link(db.session.get(Event, site.ids["forum_event"]),
-                                      "Jo Visitor", f"visitor-{lang}@example.org")
+            jobdating.send_guest_link(event, "Jo Visitor", f"visitor-{lang}@example.org")
+        # A guest visitor books at a stand and cancels; another wishes, the organiser's run
+        # places the interview: the stand's team (reading `lang`) is told each time.
+        js = jobdating.session_of(event)
+        js.published_at = None  # an earlier language's run published it: wishes open again
+        stands = [e for e in exhibitors.list_for_staff(event, acting=get("staff"))
+                  if e.status == ExhibitorStatus.ACCEPTED and e.participant_id]
+        stand = stands[n % len(stands)]
+        guests = [Guest(email=f"{who}-{lang}@example.org", scope=f"meetings:{js.id}")
+                  for who in ("booker", "wisher")]
+        with page_in(app, lang):
+            for guest, name in zip(guests, ("Jo Booker", "Jo Wisher"), strict=True):
+                jobdating.join_as_visitor(event, acting=guest, name=name)
+            visitor = jobdating.visitor_of(js, guests[0])
+            free = jobdating.free_slots_at(js, visitor,
+                                           jobdating.exhibitor_participant(js, stand))
+            meeting = jobdating.book_interview(event, stand, free[0], acting=guests[0])
+        with page_in(app, lang):
+            jobdating.cancel_interview(event, meeting.id, acting=guests[0])
+            jobdating.set_wish(event, stand, 3, acting=guests[1])
+        with page_in(app, "fr"):
+            run = jobdating.run_scheduler(event, acting=get("staff"))
+            jobdating.publish_run(event, run.id, acting=get("staff"))
 
     # --- ESSpresso -----------------------------------------------------------------------------
     @flow("ESSpresso (booked, declined, cancelled, moved, published, outcomes)")

@@ -36,7 +36,8 @@ def _ours(code: str) -> list:
     tool = _catalogue_tool()
     with (ROOT / f"translations/{code}/LC_MESSAGES/messages.po").open("rb") as f:
         built = read_po(f, locale=code)
-    return [(m.id, built.get(m.id)) for m in tool.extract([ROOT / p for p in SOURCES]) if m.id]
+    return [(m.id, built.get(m.id, context=m.context))
+            for m in tool.extract([ROOT / p for p in SOURCES]) if m.id]
 
 
 def _french_fragments() -> list[str]:
