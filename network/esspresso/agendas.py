@@ -168,23 +168,27 @@ def meeting_moved(session: MeetingSession, meeting: Meeting, old_slot: int,
                          "link": link})
 
 
-def cancel_invites(session: MeetingSession, meeting: Meeting) -> dict[int, Any]:
-    """Before a published meeting is dropped: each side's CANCEL attachment, by participant
-    id, for the mail that tells them (empty when the agenda was never sent)."""
+def cancel_invites(session: MeetingSession, meeting: Meeting
+                   ) -> dict[int, dict[str, list[outbox.Attachment]]]:
+    """Before a published meeting is dropped: the CANCEL attachment of each address of each
+    side (by participant id, then address), each naming its own attendee in its reader's
+    language, as the invites did; empty when the agenda was never sent. Built before the
+    drop, which removes what they are made of."""
     from network.events import ical
 
     if session.published_at is None:
         return {}
-    out = {}
+    out: dict[int, dict[str, list[outbox.Attachment]]] = {}
     for who in (meeting.a, meeting.b):
         item = next(i for i in items(session, who) if i.meeting.id == meeting.id)
-        address = (recipients(who) or ["inconnu@invalid.example"])[0]
-        with in_locale(recipient_locale(address)):
-            ev = _ics_event(session, item, sequence=meeting.sequence + 1, cancelled=True)
-        out[who.id] = [outbox.Attachment(
-            "annulation.ics", ical.content_type(ical.CANCEL),
-            ical.invite(ev, method=ical.CANCEL, attendee_email=address,
-                        attendee_name=who.display_name, now=utcnow()))]
+        out[who.id] = {}
+        for address in recipients(who):
+            with in_locale(recipient_locale(address)):
+                ev = _ics_event(session, item, sequence=meeting.sequence + 1, cancelled=True)
+            out[who.id][address] = [outbox.Attachment(
+                "annulation.ics", ical.content_type(ical.CANCEL),
+                ical.invite(ev, method=ical.CANCEL, attendee_email=address,
+                            attendee_name=who.contact_name or who.display_name, now=utcnow()))]
     return out
 
 
@@ -194,7 +198,7 @@ def send_agendas(session: MeetingSession, people: list[MeetingParticipant],
     link = external_url("esspresso.detail", session_id=session.id)
     subject = _l("ESSpresso : votre agenda de rendez-vous est prêt")
     for p in people:
-        def attachments(p=p) -> list[outbox.Attachment]:
+        def attachments(_address: str, p=p) -> list[outbox.Attachment]:
             return [outbox.Attachment("agenda-esspresso.ics", "text/calendar; charset=UTF-8",
                                       agenda_ics(session, p))] if counts.get(p.id) else []
 

@@ -64,7 +64,7 @@ def decline_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
             supplier=supplier.display_name),
          session=session, other=supplier, slot=session.slots[slot],
          reason=reason, link=external_url("esspresso.catalogue_page", session_id=session.id),
-         attachments=invites.get(buyer.id))
+         attachments=invites.get(buyer.id, {}).get)
 
 
 def cancel_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
@@ -83,7 +83,7 @@ def cancel_meeting(session: MeetingSession, meeting_id: int, *, acting: Any,
                  _l("ESSpresso : rendez-vous annulé avec %(other)s", other=other.display_name),
                  session=session, other=other, slot=session.slots[slot], reason=reason,
                  link=external_url("esspresso.detail", session_id=session.id),
-                 attachments=invites.get(told.id))
+                 attachments=invites.get(told.id, {}).get)
 
 
 def mark_wish(session: MeetingSession, source_id: int, target_id: int, priority: int, *,

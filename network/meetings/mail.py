@@ -29,20 +29,22 @@ def recipients(participant: MeetingParticipant) -> list[str]:
 
 
 def tell(participant: MeetingParticipant, template: str, subject: Any, *,
-         attachments: list[outbox.Attachment] | Callable[[], list[outbox.Attachment]]
-         | None = None, **context: Any) -> None:
+         attachments: list[outbox.Attachment]
+         | Callable[[str], list[outbox.Attachment] | None] | None = None,
+         **context: Any) -> None:
     """One mail per address of the participant's team, each in its reader's language.
 
     `subject` is a lazy string: the outbox renders it, and the mail, in each recipient's
-    language (and makes it a single line). `attachments` may be a function, then called once
-    per address in that recipient's language (an .ics says "Table 3" in English)."""
+    language (and makes it a single line). `attachments` may be a function of the address,
+    then called once per address in that recipient's language (an .ics says "Table 3" in
+    English, and an invite names its own attendee)."""
     from network.core.i18n import in_locale, recipient_locale
 
     for address in recipients(participant):
         files = attachments
         if callable(attachments):
             with in_locale(recipient_locale(address)):
-                files = attachments()
+                files = attachments(address)
         outbox.enqueue(address, template, subject=subject,
                        context={"participant": participant, **context},
                        attachments=files)

@@ -127,20 +127,32 @@ def test_a_moved_meeting_sends_the_same_uid_with_a_higher_sequence(
 
 
 def test_a_dropped_published_meeting_is_cancelled_in_the_calendar(
-        db, session, day):
+        db, session, day, make_user):
     import base64
 
+    from network.accounts import organisations
+    from network.accounts.models import OrgRole
     from network.esspresso import meetings
 
+    # The supplier's team has a second reader, in English: each gets a CANCEL of their own.
+    supplier = day.suppliers[1]
+    colleague = make_user(name="Alex Colleague", email="alex@example.org", locale="en")
+    organisations.set_member(supplier.participant.organisation_id, colleague, OrgRole.EDITOR,
+                             acting=supplier.user)
+    db.session.commit()
     mid = day.meetings[2]
     meetings.cancel_meeting(session, mid, acting=day.buyers[0].user, reason="Imprévu")
     db.session.commit()
-    message = outbox_messages(day.suppliers[1].user.email)[-1]
-    assert message.kind == "esspresso_cancelled"
-    cal, [event] = events_of(base64.b64decode(message.attachments[0]["data"]))
-    assert str(cal["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED"
-    assert str(event["uid"]).startswith(f"esspresso-meeting-{mid}@")
-    assert int(event["sequence"]) == 1
+    for address, words in ((supplier.user.email, "Rendez-vous d'affaires ESSpresso"),
+                           (colleague.email, "ESSpresso business meeting")):
+        message = outbox_messages(address)[-1]
+        assert message.kind == "esspresso_cancelled"
+        cal, [event] = events_of(base64.b64decode(message.attachments[0]["data"]))
+        assert str(cal["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED"
+        assert str(event["uid"]).startswith(f"esspresso-meeting-{mid}@")
+        assert int(event["sequence"]) == 1
+        assert str(event["attendee"]).lower() == f"mailto:{address}"  # its own reader
+        assert words in str(event["description"])
 
 
 def test_the_personal_calendar_feed_holds_the_published_meetings(client, db, session, day,
