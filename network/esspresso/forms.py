@@ -117,6 +117,9 @@ class SessionForm(Form):
                                 validators=[InputRequired(), NumberRange(min=1, max=500)])
     break_starts = TimeField(_l("Début de la pause"), validators=[Optional()])
     break_ends = TimeField(_l("Fin de la pause"), validators=[Optional()])
+    booking_opens_at = DateTimeLocalField(
+        _l("Ouverture des réservations"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
+        description=_l("Vide : les entreprises réservent dès la création de la session."))
     booking_closes_at = DateTimeLocalField(_l("Fin des réservations"), format="%Y-%m-%dT%H:%M",
                                            validators=[Optional()])
     wishes_close_at = DateTimeLocalField(_l("Date limite des souhaits"),

@@ -489,6 +489,7 @@ def new_session():
         return planning.create_session(planning.SessionForm(
             event_id=form.event_id.data or 0, slot_minutes=form.slot_minutes.data,
             tables_count=form.tables_count.data, breaks=breaks,
+            booking_opens_at=local(form.booking_opens_at.data),
             booking_closes_at=local(form.booking_closes_at.data),
             wishes_close_at=local(form.wishes_close_at.data)), acting=current_user)
 

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from network.core.auth import require
 from network.core.errors import Conflict, DomainError, ValidationError
+from network.core.i18n import when
 from network.core.time import as_utc, utcnow
 from network.extensions import db
 from network.meetings.models import (
@@ -208,6 +209,9 @@ def book(session: MeetingSession, a: MeetingParticipant, b: MeetingParticipant,
     require(a.side == SIDE_A and b.side == SIDE_B and a.session_id == session.id
             and b.session_id == session.id, _("Ce rendez-vous ne peut pas être réservé ainsi."),
             "wrong_sides")
+    if session.booking_opens_at and now < as_utc(session.booking_opens_at):
+        raise Conflict(_("Les réservations ouvriront le %(when)s.",
+                         when=when(session.booking_opens_at, "datetime")), "booking_not_open")
     if now >= as_utc(session.starts_at) or not within(now, session.booking_opens_at,
                                                      session.booking_closes_at):
         raise Conflict(_("Les réservations ne sont pas ouvertes pour cette session."),

@@ -79,6 +79,9 @@ def _check(data: SessionData) -> list[tuple[datetime, datetime]]:
                        "bad_break")
             break
         breaks.append((b0, b1))
+    if data.booking_opens_at and data.booking_opens_at >= data.starts_at:
+        errors.add("booking_opens_at", _("Les réservations ouvrent avant le début de la "
+                                         "session."), "bad_window")
     if data.booking_opens_at and data.booking_closes_at \
             and data.booking_closes_at <= data.booking_opens_at:
         errors.add("booking_closes_at", _("La fermeture des réservations doit suivre leur "

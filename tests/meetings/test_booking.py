@@ -121,6 +121,27 @@ def test_supplier_declines_and_either_side_cancels(db, session, make_buyer, make
     assert list_meetings(session) == []
 
 
+def test_booking_waits_for_the_opening_date_and_says_it(db, session, make_buyer,
+                                                       make_supplier):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from network.esspresso import meetings
+    from network.meetings.booking import list_meetings
+
+    buyer, supplier = make_buyer(), make_supplier()
+    opens = datetime(2030, 1, 15, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    session.booking_opens_at = opens
+    db.session.commit()
+    with pytest.raises(Conflict) as early:
+        meetings.book_meeting(session, buyer.participant.id, supplier.participant.id, 0,
+                              acting=buyer.user, now=opens - timedelta(minutes=1))
+    assert early.value.code == "booking_not_open"
+    assert early.value.message == \
+        "Les réservations ouvriront le mardi 15 janvier 2030 à 09h00."
+    assert list_meetings(session) == []
+
+
 def test_no_change_once_the_session_started(db, session, make_buyer, make_supplier):
     from network.esspresso import meetings
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import func, select
+
+from network.core.time import as_utc, to_paris
 
 
 def csrf_free(app):
@@ -232,12 +235,25 @@ def test_staff_opens_a_session_for_an_esspresso_event(db, web, staff, esspresso_
                                               "slot_minutes": 20, "tables_count": 30,
                                               "break_starts": "15:00", "break_ends": "14:00"})
     assert bad.status_code == 422 and "pause" in bad.get_data(as_text=True)
+    # Bookings that would open after the session starts: refused at the field, nothing made.
+    start = to_paris(esspresso_event.start_at)
+    late = c.post("/esspresso/nouvelle", data={
+        "event_id": esspresso_event.id, "slot_minutes": 20, "tables_count": 30,
+        "booking_opens_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+    assert late.status_code == 422
+    assert "Les réservations ouvrent avant le début de la session" in late.get_data(as_text=True)
+    assert db.session.scalar(select(MeetingSession)) is None
+    opens = (start - timedelta(days=3)).replace(second=0, microsecond=0)
     ok = c.post("/esspresso/nouvelle", data={"event_id": esspresso_event.id,
                                              "slot_minutes": 20, "tables_count": 30,
-                                             "break_starts": "15:20", "break_ends": "15:40"})
+                                             "break_starts": "15:20", "break_ends": "15:40",
+                                             "booking_opens_at": opens.strftime("%Y-%m-%dT%H:%M")})
     assert ok.status_code == 302
     s = db.session.scalar(select(MeetingSession))
     assert len(s.slots) == 8 and s.tables_count == 30
+    assert as_utc(s.booking_opens_at) == opens.astimezone(UTC)
+    page = c.get(f"/esspresso/{s.id}").get_data(as_text=True)
+    assert "à partir du" in page
 
 
 @pytest.mark.parametrize("junk", ["", "\x00", "9" * 40, "-1", "a" * 5000, "‮é​"])
