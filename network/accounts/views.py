@@ -205,6 +205,10 @@ def second_factor_login():
 
 @bp.post("/deconnexion")
 def logout():
+    # What the door's scanner kept on this device (its page copy, its worker, the list of
+    # people) is dropped by site.js before this form goes (data-door-forget), not by a
+    # Clear-Site-Data header: "storage" would also wipe scans not yet uploaded, "cache"
+    # would leave localStorage and the worker in place.
     if forms.EmptyForm().validate_on_submit():
         if current_user.is_authenticated:
             # A new session token: copies of this session or of the remember-me cookie die.

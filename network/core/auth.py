@@ -33,11 +33,15 @@ class Guest:
 
 @dataclass(frozen=True)
 class DoorVolunteer:
-    """A volunteer holding an event-scoped link: may check people in for that event only."""
+    """A volunteer holding an event-scoped link, or a door device's token: may check people
+    in for that event only. A device names who holds it, if anyone: its volunteer, or the
+    staff member whose own scanner page asked for it (`user_id`, so that the scans that page
+    uploads from its offline queue are theirs; it grants no staff right)."""
 
     event_id: int
-    volunteer_id: int
+    volunteer_id: int | None
     name: str = ""
+    user_id: int | None = None
 
     is_authenticated = False
     is_staff = False

@@ -110,7 +110,8 @@ def require_door(acting: Any, event: Event, now: datetime | None = None) -> None
 
 def by_columns(acting: Any) -> dict[str, int | None]:
     if isinstance(acting, DoorParty):
-        return {"checked_in_by_id": None, "checked_in_by_volunteer_id": acting.volunteer_id}
+        return {"checked_in_by_id": acting.user_id,
+                "checked_in_by_volunteer_id": acting.volunteer_id}
     return {"checked_in_by_id": getattr(acting, "id", None), "checked_in_by_volunteer_id": None}
 
 

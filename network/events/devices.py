@@ -126,8 +126,8 @@ def _by_hash() -> Any:
 
         d, e, v = DoorDevice.__table__, Event.__table__, DoorVolunteer.__table__
         _BY_HASH.append(
-            select(d.c.id, d.c.event_id, d.c.name, d.c.volunteer_id, d.c.revoked_at, e.c.end_at,
-                   v.c.revoked_at.label("vol_revoked"))
+            select(d.c.id, d.c.event_id, d.c.name, d.c.volunteer_id, d.c.user_id,
+                   d.c.revoked_at, e.c.end_at, v.c.revoked_at.label("vol_revoked"))
             .select_from(d.join(e, e.c.id == d.c.event_id)
                          .outerjoin(v, v.c.id == d.c.volunteer_id))
             .where(d.c.token_hash == bindparam("h")))
@@ -148,6 +148,7 @@ def authenticate(token: str, now: datetime | None = None) -> Device:
         raise Unauthorized(_("L'accueil de cet événement est fermé."), "door_closed")
     return Device(id=row.id, event_id=row.event_id, event_end_at=row.end_at,
                   acting=DoorParty(event_id=row.event_id, volunteer_id=row.volunteer_id,
+                                   user_id=row.user_id,
                                    name=row.name))
 
 

@@ -84,7 +84,12 @@
   function load(name, fallback) {
     try { return JSON.parse(window.localStorage.getItem(KEY + name)) || fallback; } catch (e) { return fallback; }
   }
+  // Signing out or leaving the door (site.js) drops what this page kept: from then on it
+  // keeps nothing more, so an answer arriving late cannot write the list back.
+  var gone = false;
+  document.addEventListener("door:forget", function () { gone = true; });
   function keep(name, value) {
+    if (gone) { return; }
     try { window.localStorage.setItem(KEY + name, JSON.stringify(value)); } catch (e) { /* full */ }
   }
   function normalize(text) {
@@ -172,7 +177,7 @@
   var sending = false;
   function flush() {
     var items = load("queue", []);
-    if (sending || !items.length || !navigator.onLine || !load("token", null)) { return; }
+    if (gone || sending || !items.length || !navigator.onLine || !load("token", null)) { return; }
     sending = true;
     api(root.getAttribute("data-batch-url"), { method: "POST", body: JSON.stringify({ scans: items }) })
       .then(function (data) {
@@ -202,7 +207,7 @@
     navigator.serviceWorker.register(swUrl, { scope: root.getAttribute("data-sw-scope") })
       .then(function () { return navigator.serviceWorker.ready; })
       .then(function () {
-        if (controlled) { return null; }  // this load went through the worker: kept
+        if (controlled || gone) { return null; }  // this load went through the worker: kept
         var urls = [window.location.pathname];
         Array.prototype.forEach.call(
           document.querySelectorAll("script[src], link[rel=stylesheet][href], img[src]"),
@@ -217,15 +222,8 @@
       .catch(function () { /* no offline opening: the page still works online */ });
   }
 
-  // Leaving the door on this device: the page kept for offline opening goes too.
-  var leave = document.querySelector("[data-door-leave]");
-  if (leave && window.caches) {
-    leave.addEventListener("submit", function (event) {
-      event.preventDefault();
-      window.caches.delete("door-v1").catch(function () { return null; })
-        .then(function () { leave.submit(); });
-    });
-  }
+  // Leaving the door on this device (the form marked data-door-forget): site.js sends the
+  // scans still queued, drops the copies kept here and asks before leaving any behind.
 
   function post(url, code) {
     if (code !== null && window.localStorage && eventId && navigator.onLine === false) {

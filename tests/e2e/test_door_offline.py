@@ -57,6 +57,42 @@ def open_door(browser, live_server, email):
     return context, page
 
 
+#: What a page reads of the door's copies on the device.
+KEPT = """async () => ({
+  cache: await caches.has('door-v1'),
+  workers: (await navigator.serviceWorker.getRegistrations()).map(r => r.scope),
+  people: Object.keys(localStorage).filter(k => /^door-.*people$/.test(k)),
+  tokens: Object.keys(localStorage).filter(k => /^door-\\d+-token$/.test(k)),
+  queue: Object.keys(localStorage).filter(k => /^door-\\d+-queue$/.test(k))
+    .reduce((n, k) => n + JSON.parse(localStorage.getItem(k) || '[]').length, 0),
+  left: Object.keys(localStorage).filter(k => k.startsWith('door-left-'))
+    .map(k => JSON.parse(localStorage.getItem(k)).scans.length),
+})"""
+NOTHING_KEPT = {"cache": False, "workers": [], "people": [], "tokens": [], "queue": 0, "left": []}
+
+
+def kept(page):
+    return page.evaluate(KEPT)
+
+
+def sign_in(browser, live_server, user):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/connexion")
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label(re.compile("^Mot de passe")).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile("^(?!.*connexion)"))
+    return context, page
+
+
+def open_scanner_kept(page, live_server, event):
+    """The staff member's scanner page, once it has kept itself and the list."""
+    page.goto(f"{live_server.url}/accueil/{event.id}")
+    page.get_by_text("Aucun scan en attente.").wait_for(timeout=15000)
+    page.locator("[data-checkin][data-offline-ready]").wait_for(state="attached", timeout=15000)
+
+
 def type_code(page, code):
     page.get_by_label("Code du badge").fill(code)
     page.get_by_role("button", name="Valider l'entrée", exact=True).click()
@@ -110,11 +146,15 @@ def test_offline_scans_are_sent_once_and_conflicts_reported(live_server, db, bro
     assert outcomes == sorted([(codes[0], "checked_in"), (codes[1], "checked_in"),
                                (codes[0], "already_checked_in"),
                                (codes[0], "already_checked_in")])
-    # Leaving the door on phone A drops the copy kept for offline opening.
-    assert page_a.evaluate("caches.has('door-v1')")
+    # Leaving the door on phone A drops the copy kept for offline opening, the door's
+    # worker and the list of people (personal data left on a borrowed phone).
+    page_a.reload()
+    page_a.locator("[data-checkin][data-offline-ready]").wait_for(state="attached",
+                                                                  timeout=15000)
+    assert page_a.evaluate("caches.has('door-v1')") and kept(page_a)["people"]
     page_a.get_by_role("button", name="Quitter l'accueil sur cet appareil").click()
     page_a.get_by_text("Vous avez quitté l'accueil sur cet appareil.").wait_for()
-    assert not page_a.evaluate("caches.has('door-v1')")
+    assert kept(page_a) == NOTHING_KEPT
     ctx_a.close()
     ctx_b.close()
 
@@ -175,4 +215,70 @@ def test_scanner_reloads_offline_and_scans(live_server, db, browser, evening, ma
     # Only the door pages are the worker's: elsewhere the site is not controlled.
     page.goto(live_server.url + "/evenements")
     assert page.evaluate("navigator.serviceWorker.controller") is None
+    context.close()
+
+
+def test_signing_out_drops_what_the_door_kept(live_server, db, browser, evening, make_staff):
+    """A staff member signs out of a borrowed phone: the scanner page copy, the door's worker,
+    the list of people and the page's token leave with them."""
+    event, _regs = evening
+    dora = make_staff(email="dora@example.org", name="Dora Staff")
+    db.session.commit()
+    context, page = sign_in(browser, live_server, dora)
+    open_scanner_kept(page, live_server, event)
+    before = kept(page)
+    assert before["cache"] and before["workers"] == [live_server.url + "/accueil/"]
+    assert before["people"] == [f"door-{event.id}-people"] and before["tokens"]
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_text("Vous êtes déconnecté·e.").wait_for()
+    assert kept(page) == NOTHING_KEPT
+    context.close()
+
+
+def test_unsent_scans_survive_signing_out_with_a_warning(live_server, db, browser, evening,
+                                                          make_staff, check_a11y):
+    """Signing out with scans still queued: the page tries to send them; offline it says how
+    many are not sent and lets the person stay. Leaving anyway drops the list of people but
+    keeps the queue, which goes up from the next page once the network is back, in the name
+    of the staff member whose page scanned it."""
+    event, (anne, _bruno) = evening
+    eric = make_staff(email="eric@example.org", name="Éric Staff")
+    db.session.commit()
+    context, page = sign_in(browser, live_server, eric)
+    open_scanner_kept(page, live_server, event)
+    context.set_offline(True)
+    page.get_by_text("Hors connexion").first.wait_for()
+    type_code(page, anne.badge_code)
+    page.get_by_text("1 scan en attente d’envoi.").wait_for()
+
+    page.get_by_role("button", name="Se déconnecter", exact=True).click()
+    alert = page.get_by_role("alert").filter(has_text="1 scan n’est pas encore envoyé")
+    alert.wait_for()
+    assert "sans la liste des inscrits" in alert.inner_text()
+    check_a11y(page, "avertissement à la déconnexion")
+    assert kept(page)["queue"] == 1 and kept(page)["people"]
+    alert.get_by_role("button", name="Rester et attendre le réseau").click()
+    alert.wait_for(state="detached")
+    assert page.get_by_role("button", name="Se déconnecter", exact=True).is_visible()
+
+    # The network is back but the upload still fails (the venue's Wi-Fi without Internet).
+    page.route("**/api/v1/accueil/scans/lot", lambda route: route.abort())
+    context.set_offline(False)
+    page.get_by_role("button", name="Se déconnecter", exact=True).click()
+    page.get_by_role("alert").get_by_role("button", name="Se déconnecter quand même").click()
+    page.get_by_text("Vous êtes déconnecté·e.").wait_for()
+    left = kept(page)
+    assert left == {**NOTHING_KEPT, "left": [1]}, left
+    db.session.expire_all()
+    assert db.session.get(Registration, anne.id).checked_in_at is None
+
+    # The next page opened with a working network sends the scan, then forgets it.
+    page.unroute("**/api/v1/accueil/scans/lot")
+    page.goto(live_server.url + "/evenements")
+    page.wait_for_function(
+        "() => !Object.keys(localStorage).some(k => k.startsWith('door-left-'))")
+    db.session.expire_all()
+    row = db.session.get(Registration, anne.id)
+    assert row.checked_in_at is not None and row.checked_in_by_id == eric.id
+    assert kept(page) == NOTHING_KEPT
     context.close()

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
+from network.core.auth import is_staff
 from network.core.time import utcnow
 from network.events import checkin, devices, door, registration, rules
-from network.events.door_models import DoorScan
+from network.events.door_models import DoorDevice, DoorScan
 from network.events.models import Registration, RegistrationStatus
 
 S = RegistrationStatus
@@ -362,3 +363,41 @@ def test_every_refusal_matches_the_precise_path(app, people, token_for, client, 
     r = post(client, token, {"scans": [{"code": pending.badge_code, "nonce": "lot-000001"}]},
              path="/api/v1/accueil/scans/lot")
     assert r.json["results"][0]["replayed"] and r.json["results"][0]["code"] == "not_confirmed"
+
+
+def test_staff_own_page_uploads_name_the_staff_member(app, people, token_for, client, login,
+                                                      db, make_staff):
+    """The scanner page of a signed-in staff member asks for its own token; the scans that
+    page queued offline and uploads later are that staff member's entries (checked_in_by_id),
+    as its online scans are. A phone issued by staff for the door stays nobody's."""
+    event, [a, b] = people()
+    claire = make_staff(email=f"claire-{uuid.uuid4().hex[:6]}@example.org", name="Claire Staff")
+    db.session.commit()
+    login(claire)
+    token = client.post(f"/accueil/{event.id}/appareil").json["token"]
+    dev = db.session.scalar(select(DoorDevice).where(
+        DoorDevice.token_hash == devices.hash_token(token)))
+    assert dev.user_id == claire.id and dev.volunteer_id is None
+    at = (utcnow() - timedelta(minutes=3)).isoformat()
+    r = post(client, token, {"scans": [{"code": a.badge_code, "nonce": "claire-0001",
+                                        "scanned_at": at}]}, "/api/v1/accueil/scans/lot")
+    assert r.status_code == 200 and r.json["results"][0]["ok"], r.json
+    reg = db.session.get(Registration, a.id)
+    db.session.refresh(reg)
+    assert reg.checked_in_by_id == claire.id and reg.checked_in_by_volunteer_id is None
+    assert checkin.checked_in_by(reg) == "Claire Staff"
+    # Another device hears who let the person in.
+    _shared, shared_token = token_for(event, "Tél partagé", staff=claire)
+    again = post(client, shared_token, {"code": a.badge_code, "nonce": "shared-0001"})
+    assert again.status_code == 409 and again.json["message"].endswith("(par Claire Staff).")
+    # The shared phone's own entries name nobody (it is nobody's phone), as before.
+    assert post(client, shared_token, {"code": b.badge_code}).status_code == 200
+    reg_b = db.session.get(Registration, b.id)
+    db.session.refresh(reg_b)
+    assert reg_b.checked_in_by_id is None and reg_b.checked_in_by_volunteer_id is None
+    # The staff page's token grants this event's door, no staff right and no other door.
+    device = devices.authenticate(token)
+    other, _regs = people(n=1)
+    assert device.acting.user_id == claire.id and not is_staff(device.acting)
+    assert checkin.can_work_door(device.acting, event)
+    assert not checkin.can_work_door(device.acting, other)

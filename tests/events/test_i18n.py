@@ -274,3 +274,38 @@ def test_already_registered_mail_in_the_accounts_language(app, db, make_user, la
     for body in (mail.body_text, re.sub(r"<[^>]+>", " ", html_body)):
         assert hello in body
         assert french_left(body) == [], french_left(body)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_door_forget_warning_in_the_page_language(client, english_event, make_staff, login, db,
+                                                  lang):
+    """Signing out or leaving the door warns about unsent scans (site.js): its words come
+    from the page, in the page's language, with the count left for the script to fill."""
+    from network.events import door
+
+    event = english_event()
+    boss = make_staff()
+    vol = door.invite(event, name="Bea", email="bea@example.org", acting=boss)
+    db.session.commit()
+    login(boss)
+    speak(client, lang)
+    html = client.get(f"/accueil/{event.id}").get_data(as_text=True)
+    logout = html.split('action="/deconnexion"', 1)[1].split(">", 1)[0]
+    words = dict(re.findall(r'data-msg-door-([a-z]+)="([^"]*)"', logout))
+    assert "data-door-forget" in logout and set(words) == {"one", "many", "later", "stay", "go"}
+    assert words["one"].startswith("{n} ") and words["many"].startswith("{n} ")
+    expected = {"en": ("scan has not", "scans have not", "Log out anyway"),
+                "de": ("Scan wurde noch nicht", "Scans wurden noch nicht", "Trotzdem abmelden")}
+    one, many, go = expected[lang]
+    assert one in words["one"] and many in words["many"] and words["go"] == go
+    assert french_left(" ".join(words.values())) == []
+    # A volunteer leaves the door with the same warning, its own button.
+    with client.session_transaction() as s:
+        s.clear()
+        s[door.SESSION_KEY] = door.session_value(vol)
+    speak(client, lang)
+    html = client.get(f"/accueil/{event.id}").get_data(as_text=True)
+    leave = html.split('action="/accueil/quitter"', 1)[1].split(">", 1)[0]
+    assert "data-door-forget" in leave
+    assert {"en": 'data-msg-door-go="Leave check-in anyway"',
+            "de": 'data-msg-door-go="Einlass trotzdem verlassen"'}[lang] in leave
