@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -90,10 +91,11 @@ def validate_postcode(value: str) -> str:
 
 
 def register_to_event(event_id: int, user: Any, organisation_name: str,
-                      organisation_kind: str) -> int | None:
+                      organisation_kind: str, *, now: datetime | None = None) -> int | None:
     """Register the person to the session's event (badge, check-in); the registration id.
 
-    The one call into the events domain. Registering twice only sends the mail again.
+    The one call into the events domain, at the participant's own clock (`now`).
+    Registering twice only sends the mail again.
     """
     from network.events import queries, registration
 
@@ -103,7 +105,7 @@ def register_to_event(event_id: int, user: Any, organisation_name: str,
     answers = registration.prefill(user)
     answers.organisation_name = organisation_name
     answers.organisation_kind = organisation_kind
-    outcome = registration.register(event, answers, acting=user)
+    outcome = registration.register(event, answers, acting=user, now=now)
     return outcome.registration.id
 
 

@@ -5,22 +5,24 @@ communes), needs, offers, wishes and a few bookings. Idempotent (by SIRET and by
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from network.accounts import services as accounts
 from network.accounts.models import OrgRole
 from network.core.errors import DomainError
-from network.core.time import PARIS, paris_to_utc, to_paris, utcnow
+from network.core.time import PARIS, as_utc, paris_to_utc, to_paris, utcnow
 from network.directory import profiles as directory
 from network.directory.demo import COMMUNES, make_siret
 from network.directory.fields import StructureData
 from network.directory.models import PurchaseCategory, Structure, StructureStatus
 from network.esspresso import buyers, meetings, planning, registration
+from network.esspresso.models import AmountBracket
 from network.events.models import Event, EventKind
 from network.extensions import db
 from network.meetings import sessions as engine_sessions
+from network.meetings.models import FollowUp
 from network.meetings.participants import Presence
 
 DEMO_BUYER_EMAIL = "acheteur@example.org"
@@ -240,6 +242,19 @@ def _structures(staff, password: str) -> int:
     return added
 
 
+def _buyer(index: int, password: str):
+    """The demo buyer BUYERS[index] and the account of its purchasing manager."""
+    name, kind, naf, territory, _needs = BUYERS[index]
+    email = DEMO_BUYER_EMAIL if index == 0 else f"acheteur-{index + 1}@example.org"
+    user = _demo_user(email, f"Responsable achats {index + 1}", password)
+    profile = buyers.buyer_of_siret(make_siret(58_000 + index)) or buyers.create_buyer(
+        buyers.BuyerData(name=name, buyer_type=kind, siret=make_siret(58_000 + index),
+                         naf_code=naf, postcode="57000", commune="Metz", territory=territory,
+                         description="Organisation fictive pour la démonstration."),
+        acting=user)
+    return profile, user
+
+
 def _contact(structure, staff, password: str):
     """Someone of the structure's team (not the staff account): the demo acts as them."""
     from network.accounts.models import OrganisationMember, User
@@ -260,6 +275,11 @@ def load(*, staff, member, password: str | None = None) -> list[str]:
     from network.demo import DEMO_PASSWORD
 
     password = password or DEMO_PASSWORD
+    return load_next(staff, password) + load_past(staff=staff, password=password)
+
+
+def load_next(staff, password: str) -> list[str]:
+    """The coming session, ready: registrations, wishes, bookings, a published agenda."""
     event = _demo_event()
     if event is None:
         return []
@@ -300,15 +320,8 @@ def load(*, staff, member, password: str | None = None) -> list[str]:
 
     # Buyers: a company or public body each, with its needs.
     buyer_parts = []
-    for index, (name, kind, naf, territory, needs) in enumerate(BUYERS):
-        email = DEMO_BUYER_EMAIL if index == 0 else f"acheteur-{index + 1}@example.org"
-        user = _demo_user(email, f"Responsable achats {index + 1}", password)
-        profile = buyers.buyer_of_siret(make_siret(58_000 + index)) or buyers.create_buyer(
-            buyers.BuyerData(name=name, buyer_type=kind, siret=make_siret(58_000 + index),
-                             naf_code=naf, postcode="57000", commune="Metz",
-                             territory=territory,
-                             description="Organisation fictive pour la démonstration."),
-            acting=user)
+    for index, (_name, _kind, _naf, _territory, needs) in enumerate(BUYERS):
+        profile, user = _buyer(index, password)
         first, *more = needs
         presence = Presence(max_meetings=rng.choice([4, 6, None]))
         if rng.random() < 0.2:
@@ -372,3 +385,186 @@ def _need(categories: dict[str, int], need) -> registration.NeedData:
                                  amount=amount, timing=timing, reservation=reservation,
                                  has_social_clause=clause)
 
+
+
+# --- a past session: what the impact page and the figures count -------------------------------
+
+PAST_TITLE = "ESSpresso du Nord mosellan : achats responsables"
+#: Indexes in BUYERS (the demo buyer account first): public and private buyers of the north.
+PAST_BUYERS = (0, 1, 2, 3, 8, 10, 13, 18)
+#: What came of the held meetings (per cent), whichever side says it.
+PAST_FOLLOW_UPS = ((FollowUp.QUOTE, 30), (FollowUp.PARTNERSHIP, 10), (FollowUp.CONTRACT, 20))
+DEAL_AMOUNTS = (AmountBracket.UNDER_40K, AmountBracket.UNDER_90K, AmountBracket.UNDER_221K)
+
+
+def past_day(today: date) -> date:
+    """About seven weeks ago, a Thursday: within the two months outcomes are still asked for,
+    so the staff's to-do shows the reports still missing."""
+    day = today - timedelta(days=49)
+    return day - timedelta(days=(day.weekday() - 3) % 7)
+
+
+def load_past(*, staff, password: str, today: date | None = None) -> list[str]:
+    """A session held weeks ago, made as it would have been, each step at its own date
+    (`now=`): registrations, wishes, a booking or two, the agenda published on the eve; on
+    the day the organisers mark each meeting held or missed and let people in at the door;
+    afterwards each side reports how its meetings went, some only after the reminder.
+    Idempotent: the past event is found by its title."""
+    if db.session.scalar(select(Event.id).where(Event.title == PAST_TITLE)) is not None:
+        return []
+    from network.esspresso import outcomes
+    from network.esspresso.catalogue import Filters, catalogue
+    from network.events import checkin
+    from network.events import staff as events_staff
+    from network.events.models import Registration
+    from network.events.territories import by_code
+    from network.meetings import day as engine_day
+    from network.meetings.booking import list_meetings
+
+    today = today or to_paris(utcnow()).date()
+    day = past_day(today)
+
+    def at(d: date, hour: int, minute: int = 0) -> datetime:
+        return paris_to_utc(datetime.combine(d, time(hour, minute)).replace(tzinfo=PARIS))
+
+    done = []
+    added = _structures(staff, password)
+    if added:
+        done.append(f"ESSpresso : {added} fournisseurs de l'ESS")
+    rng = random.Random(1984)
+    event = events_staff.create_event(events_staff.EventData(
+        kind=EventKind.ESSPRESSO, title=PAST_TITLE, start_at=at(day, 9), end_at=at(day, 12),
+        subtitle="Événement passé (démonstration) : rendez-vous tenus et bilans",
+        description="Des acheteurs publics et privés du nord de la Moselle rencontrent des "
+                    "fournisseurs de l'ESS, vingt minutes par rendez-vous.",
+        territory_id=by_code("thionville").id, venue_name="Espace Bel Air",
+        venue_address="2 rue du Bel Air, 57100 Thionville",
+        organiser="Département de la Moselle", partners="CRESS Grand Est", capacity=80),
+        acting=staff)
+    events_staff.publish_event(event, acting=staff)
+    eve = at(day - timedelta(days=2), 18)
+    session = planning.create_session(planning.SessionForm(
+        event_id=event.id, slot_minutes=20, tables_count=8, booking_closes_at=eve,
+        wishes_close_at=eve), acting=staff)
+    opens = at(day - timedelta(days=35), 10)
+    categories = {c.code: c.id for c in db.session.scalars(select(PurchaseCategory))}
+
+    def dated(participant, when: datetime) -> None:
+        # The services stamp the row with the real clock; the past had its own.
+        participant.created_at = when
+        if participant.registration_id:
+            db.session.get(Registration, participant.registration_id).created_at = when
+
+    buyer_parts, wanted = [], set()
+    for k, index in enumerate(PAST_BUYERS):
+        profile, user = _buyer(index, password)
+        when = opens + timedelta(days=2 * k, hours=rng.randint(0, 6))
+        first, *more = BUYERS[index][4]
+        p = registration.register_buyer(session, profile, Presence(
+            max_meetings=rng.choice([4, 5, 6, None])), _need(categories, first), acting=user,
+            now=when)
+        for need in more:
+            registration.add_need(session, p, _need(categories, need), acting=user, now=when)
+        dated(p, when)
+        buyer_parts.append((p, user))
+        wanted |= {categories[n[0]] for n in BUYERS[index][4]}
+
+    supplier_parts = []
+    for index in range(len(SUPPLIERS)):
+        structure = directory.structure_by_siret(make_siret(57_500 + index))
+        if structure is None or structure.status != StructureStatus.APPROVED:
+            continue
+        offered = [o.category_id for o in structure.offerings]
+        if not set(offered) & wanted:
+            continue
+        contact = _contact(structure, staff, password)
+        when = opens + timedelta(days=1 + index % 25, hours=rng.randint(0, 8))
+        sp = registration.register_supplier(
+            session, structure.organisation_id, Presence(max_meetings=rng.choice([None, 4])),
+            offered, acting=contact, now=when)
+        dated(sp, when)
+        supplier_parts.append((sp, contact))
+
+    # Wishes from both sides three weeks before; two buyers book a meeting themselves.
+    wishes_at = opens + timedelta(days=20)
+    for p, user in buyer_parts:
+        shown, _me = catalogue(session, Filters(), acting=user)
+        for e in ([e for e in shown if e.match] or shown)[:rng.randint(3, 5)]:
+            meetings.mark_wish(session, p.id, e.participant.id, rng.choice([1, 2, 2, 3]),
+                               acting=user, now=wishes_at)
+    for sp, contact in supplier_parts[::3]:
+        shown, _me = catalogue(session, Filters(suggested=True), acting=contact)
+        for e in shown[:2]:
+            meetings.mark_wish(session, sp.id, e.participant.id, rng.choice([1, 2, 3]),
+                               acting=contact, now=wishes_at)
+    for (p, user), slot in zip(buyer_parts[:2], (0, 1), strict=True):
+        shown, _me = catalogue(session, Filters(suggested=True), acting=user)
+        for e in shown[:1]:
+            try:
+                with db.session.begin_nested():  # a booking that does not fit leaves nothing
+                    meetings.book_meeting(session, p.id, e.participant.id, slot, acting=user,
+                                          now=wishes_at + timedelta(days=1))
+            except DomainError:
+                continue
+
+    run = planning.run_scheduler(session, acting=staff, time_limit=5.0)
+    planning.publish(session, run.id, acting=staff, now=eve + timedelta(minutes=30))
+    db.session.flush()
+
+    # The day: two suppliers did not come; the organisers mark every meeting as it starts.
+    held_meetings, came = [], set()
+    all_meetings = list_meetings(session)
+    busy = sorted({m.b_id for m in all_meetings})
+    absent = set(rng.sample(busy, min(2, len(busy) - 1)))
+    for m in all_meetings:
+        started = as_utc(session.slots[m.slot_index].starts_at) + timedelta(minutes=2)
+        held = m.b_id not in absent and rng.random() > 0.04
+        engine_day.mark(session, m.id, "held" if held else "missed", acting=staff,
+                        now=started)
+        if held:
+            held_meetings.append(m)
+            came |= {m.a_id, m.b_id}
+    everyone = [p for p, _u in buyer_parts] + [sp for sp, _c in supplier_parts]
+    for i, p in enumerate(x for x in everyone if x.id in came and x.registration_id):
+        reg = db.session.get(Registration, p.registration_id)
+        checkin.check_in(event, reg.badge_code, acting=staff,
+                         now=at(day, 8, 30) + timedelta(minutes=i % 30))
+
+    # Afterwards: each side says how its meetings went, some only after the reminder.
+    # What came of the held meetings, in the shares above (the rest: no follow-up).
+    users = {p.id: u for p, u in buyer_parts + supplier_parts}
+    n = len(held_meetings)
+    came_of = [kind for kind, share in PAST_FOLLOW_UPS for _ in range(n * share // 100)]
+    came_of += [FollowUp.NONE] * (n - len(came_of))
+    rng.shuffle(came_of)
+    truths = {m.id: kind for m, kind in zip(held_meetings, came_of, strict=True)}
+    reports, later = [], []
+    for m in all_meetings:
+        truth = truths.get(m.id)
+        amount = ""
+        if truth == FollowUp.CONTRACT or (truth == FollowUp.QUOTE and rng.random() < 0.7):
+            amount = rng.choice(DEAL_AMOUNTS).value
+        # The buyer answers more often than the supplier, but a supplier with a contract
+        # always says so.
+        for pid, share in ((m.a_id, 0.8), (m.b_id, 1 if truth == FollowUp.CONTRACT else .55)):
+            if truth is None and (pid == m.b_id or rng.random() < 0.5):
+                continue  # a missed meeting: only some buyers bother to say so
+            if rng.random() >= share:
+                continue
+            data = outcomes.OutcomeData(was_held="oui" if truth else "non",
+                                        follow_up=(truth or FollowUp.NONE).value,
+                                        amount=amount)
+            (reports if rng.random() < 0.6 else later).append((m, pid, data))
+    for wave, (first, span) in ((reports, (1, 6)), (later, (9, 12))):
+        for m, pid, data in wave:
+            when = at(day + timedelta(days=first + rng.randrange(span)), rng.randint(8, 18))
+            outcomes.report(session, pid, m.id, data, acting=users[pid], now=when)
+        if wave is reports:  # a week after the session, the reminder went out once
+            outcomes.remind(now=at(day + timedelta(days=8), 9))
+    db.session.flush()
+    deals = {m.id for m, _p, d in reports + later if d.follow_up == FollowUp.CONTRACT}
+    done.append(f"ESSpresso passé : « {PAST_TITLE} », {len(buyer_parts)} acheteurs, "
+                f"{len(supplier_parts)} fournisseurs, {len(held_meetings)} rendez-vous tenus "
+                f"sur {len(all_meetings)}, {len(reports) + len(later)} bilans, {len(deals)} "
+                f"contrats annoncés (page /esspresso/impact)")
+    return done

@@ -86,18 +86,31 @@ def publish(session: MeetingSession, run_id: int, *, acting: Any,
 @signals.staff_figures.connect
 def _staff_figures(_sender) -> tuple[str, list[tuple[str, int | str, str | None]]]:
     """ESSpresso in the staff area's figures."""
-    from sqlalchemy import func, select
+    from sqlalchemy import and_, exists, func, or_, select
 
     from network.esspresso.models import BuyerProfile
     from network.extensions import db
-    from network.meetings.models import SIDE_A, Meeting, MeetingParticipant
+    from network.meetings.models import (
+        SIDE_A,
+        Attendance,
+        FollowUp,
+        Meeting,
+        MeetingOutcome,
+        MeetingParticipant,
+    )
     from network.meetings.models import MeetingSession as Session_
 
     def count(query) -> int:
         return db.session.scalar(query) or 0
 
-    url = external_url("esspresso.index")
+    url, impact = external_url("esspresso.index"), external_url("esspresso.impact_page")
     in_kind = select(Session_.id).where(Session_.kind == KIND)
+    said = MeetingOutcome.meeting_id == Meeting.id
+    # Held and contracts counted as the impact page counts them (impact.figures).
+    held = or_(Meeting.attendance == Attendance.HELD, and_(
+        Meeting.attendance.is_(None), exists().where(said, MeetingOutcome.was_held)))
+    contract = exists().where(said, MeetingOutcome.follow_up == FollowUp.CONTRACT)
+    meetings = select(func.count(Meeting.id)).where(Meeting.session_id.in_(in_kind))
     return "ESSpresso", [
         (_("Sessions"), count(select(func.count(Session_.id)).where(Session_.kind == KIND)),
          url),
@@ -108,6 +121,7 @@ def _staff_figures(_sender) -> tuple[str, list[tuple[str, int | str, str | None]
         (_("Fournisseurs inscrits"), count(select(func.count(MeetingParticipant.id)).where(
             MeetingParticipant.session_id.in_(in_kind), MeetingParticipant.side != SIDE_A)),
          url),
-        (_("Rendez-vous (réservés ou planifiés)"), count(select(func.count(Meeting.id)).where(
-            Meeting.session_id.in_(in_kind))), url),
+        (_("Rendez-vous (réservés ou planifiés)"), count(meetings), url),
+        (_("Rendez-vous tenus"), count(meetings.where(held)), impact),
+        (_("Contrats ou commandes annoncés"), count(meetings.where(contract)), impact),
     ]

@@ -92,7 +92,7 @@ def register_buyer(session: MeetingSession, buyer: BuyerProfile, presence: Prese
                               contact_name=acting.name, registered_by_id=acting.id)
     db.session.add(PurchaseNeed(participant_id=participant.id, **values))
     db.session.flush()
-    _join_event(session, participant, acting, "buyer")
+    _join_event(session, participant, acting, "buyer", now)
     return participant
 
 
@@ -121,16 +121,16 @@ def register_supplier(session: MeetingSession, organisation_id: int, presence: P
     for category_id in chosen:
         db.session.add(SupplierOffer(participant_id=participant.id, category_id=category_id))
     db.session.flush()
-    _join_event(session, participant, acting, "structure")
+    _join_event(session, participant, acting, "structure", now)
     return participant
 
 
 def _join_event(session: MeetingSession, participant: MeetingParticipant, acting: Any,
-                kind: str) -> None:
+                kind: str, now: datetime) -> None:
     if session.event_id is None:
         return
     participant.registration_id = adapters.register_to_event(
-        session.event_id, acting, participant.display_name, kind)
+        session.event_id, acting, participant.display_name, kind, now=now)
     db.session.flush()
 
 
