@@ -62,6 +62,9 @@ def forum_detail(event_id: int):
     js = jobdating.session_of(event)
     visitor = jobdating.visitor_of(js, acting) if js is not None else None
     slots = {}
+    mine = exhibitors.mine(event, current_user)
+    interviews = {ex.id: jobdating.stand_interviews(event, ex, acting=acting) for ex in mine
+                  if ex.participant_id}
     if js is not None:
         for stand in stands:
             if stand.exhibitor.participant_id:
@@ -73,7 +76,7 @@ def forum_detail(event_id: int):
         visits=set(exhibitors.visits_of(event, current_user, _cookie_visits())),
         territories=directory_reference.list_territories(),
         sectors=directory_reference.list_sectors(), kind_labels=KIND_LABELS,
-        mine=exhibitors.mine(event, current_user),
+        mine=mine, interviews=interviews,
         registrable=exhibitors.registrable_structures(event, current_user),
         guest_form=forum_forms.GuestLinkForm(), slot_form=forum_forms.SlotForm(),
         empty_form=EmptyForm(), is_guest=not current_user.is_authenticated and visitor,
@@ -273,9 +276,12 @@ def forum_cancel(event_id: int, meeting_id: int):
     event = _forum(event_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    # The stand's team cancels from the forum page, a visitor from their agenda.
+    back = url_for("offers.forum_detail", event_id=event.id, _anchor="exposer") \
+        if request.form.get("retour") == "stand" else url_for("offers.forum_agenda",
+                                                              event_id=event.id)
     return act(lambda: jobdating.cancel_interview(event, meeting_id, acting=_acting(event)),
-               to=url_for("offers.forum_agenda", event_id=event.id),
-               done=_("Entretien annulé."))
+               to=back, done=_("Entretien annulé."))
 
 
 # --- staff ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ knows the stands.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +32,7 @@ from network.meetings import scheduling, sessions
 from network.meetings import wishes as engine_wishes
 from network.meetings.mail import tell
 from network.meetings.models import SIDE_A, SIDE_B, Meeting, MeetingParticipant, MeetingSession
-from network.meetings.rules import acts_for, get_participant, require_organiser
+from network.meetings.rules import acts_for, get_participant, is_organiser, require_organiser
 from network.outbox import services as outbox
 
 KIND = "job-dating"
@@ -212,8 +213,8 @@ def book_interview(event: Any, exhibitor: Any, slot_index: int, *, acting: Any,
 
 def cancel_interview(event: Any, meeting_id: int, *, acting: Any,
                      now: datetime | None = None) -> None:
-    """Either side (or an organiser) cancels; the exhibitor's team is told, unless it
-    cancelled itself."""
+    """Either side (or an organiser) cancels; each side is told, unless it cancelled itself
+    (a visitor whose interview the stand or the organiser drops can book another)."""
     session = _open_session(event, now or utcnow())
     meeting = engine_booking.get_meeting(session, meeting_id)
     visitor, stand, slot = meeting.a, meeting.b, session.slots[meeting.slot_index]
@@ -224,6 +225,31 @@ def cancel_interview(event: Any, meeting_id: int, *, acting: Any,
              _l("Job-dating : entretien annulé au stand %(n)s", n=number),
              event=event, visitor=visitor, slot=slot, stand_number=number,
              link=stand_link(event))
+    if not acts_for(acting, visitor):
+        tell(visitor, "forum_interview_cancelled_visitor",
+             _l("Job-dating : votre entretien au stand %(n)s est annulé", n=number),
+             event=event, stand=stand, slot=slot, stand_number=number,
+             link=external_url("offers.forum_detail", event_id=event.id) + "#jobdating")
+
+
+@dataclass(frozen=True)
+class StandInterview:
+    meeting_id: int
+    slot: Any
+    visitor: MeetingParticipant
+
+
+def stand_interviews(event: Any, exhibitor: Any, *, acting: Any) -> list[StandInterview]:
+    """The interviews booked or scheduled at a stand, in slot order: for its own team and
+    the organisers (a visitor's name is not for other exhibitors)."""
+    session = session_of(event)
+    if session is None or exhibitor.participant_id is None:
+        return []
+    stand = exhibitor_participant(session, exhibitor)
+    require(acts_for(acting, stand) or is_organiser(acting, session),
+            _("Réservé à l'équipe de ce stand."), "not_your_stand")
+    return [StandInterview(m.id, session.slots[m.slot_index], m.a)
+            for m in engine_booking.list_meetings(session, stand)]
 
 
 def stand_link(event: Any) -> str:

@@ -230,7 +230,8 @@ def run_flows(site, lang: str) -> Flows:  # noqa: C901  one flow per mail, in th
             answers.set_answer_status(answer, "retained", acting=get("staff"))
             offers.unpublish_offer(offer, acting=get("staff"), reason="Offre en double.")
 
-    @flow("forum (forum_visitor_link, interview booked/cancelled, interviews scheduled)")
+    @flow("forum (forum_visitor_link, interview booked/cancelled, cancelled for the visitor, "
+          "interviews scheduled)")
     def _():
         from network.core.auth import Guest
         from network.events.models import Event
@@ -259,6 +260,9 @@ def run_flows(site, lang: str) -> Flows:  # noqa: C901  one flow per mail, in th
         with page_in(app, lang):
             jobdating.cancel_interview(event, meeting.id, acting=guests[0])
             jobdating.set_wish(event, stand, 3, acting=guests[1])
+            # Booked again, then dropped by the organiser: the visitor is told this time.
+            again = jobdating.book_interview(event, stand, free[0], acting=guests[0])
+            jobdating.cancel_interview(event, again.id, acting=get("staff"))
         with page_in(app, "fr"):
             run = jobdating.run_scheduler(event, acting=get("staff"))
             jobdating.publish_run(event, run.id, acting=get("staff"))

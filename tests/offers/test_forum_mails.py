@@ -127,11 +127,11 @@ def test_cancelling_tells_the_stand_team(smtp_config, db, forum, exhibitor, stan
     assert f"{_hours(event, 3, ':')}, stand 7." in mail_text(mail)
 
 
-def test_the_stand_cancelling_itself_is_not_told(smtp_config, db, forum, exhibitor, team,
-                                                make_user):
+def test_the_stand_cancelling_tells_the_visitor_not_itself(smtp_config, db, forum, exhibitor,
+                                                            team, make_user):
     from network.offers import jobdating
 
-    event, _staff = forum
+    event, staff = forum
     row, _offer = exhibitor
     _structure, owner = team
     person = _visitor(db, event, make_user)
@@ -141,6 +141,20 @@ def test_the_stand_cancelling_itself_is_not_told(smtp_config, db, forum, exhibit
     jobdating.cancel_interview(event, meeting.id, acting=owner)  # the stand's own team
     db.session.commit()
     assert _new_mail(smtp_config, before, owner.email) == []
+    (mail,) = _new_mail(smtp_config, before, person.email)
+    assert mail["Subject"] == "Job-dating : votre entretien au stand 7 est annulé"
+    body = mail_text(mail)
+    assert f"{_hours(event, 1)}, stand 7." in body
+    assert "Vous pouvez réserver un autre créneau" in body
+    assert f"http://localhost/forum/{event.id}#jobdating" in body
+    # The organiser cancels another: both sides hear of it.
+    meeting = jobdating.book_interview(event, row, 2, acting=person)
+    db.session.commit()
+    before = _deliver(smtp_config)
+    jobdating.cancel_interview(event, meeting.id, acting=staff)
+    db.session.commit()
+    assert sorted(m["To"] for m in _new_mail(smtp_config, before)) == sorted(
+        [owner.email, person.email])
 
 
 def test_a_name_with_line_breaks_adds_no_header(smtp_config, db, forum, exhibitor, team,

@@ -156,3 +156,38 @@ def test_the_exhibitor_reports_through_the_form(client, db, login, forum, exhibi
     html = staff_client.get(f"/forum/{event.id}/gestion").get_data(as_text=True)
     assert "1 exposant sur 1 a rendu son bilan." in html
     assert "Résultat : 2 personnes recrutées, 0 bénévole accueilli·e." in html
+
+
+def test_the_stand_sees_and_cancels_its_interviews_others_do_not(client, db, login, forum,
+                                                                 exhibitor, team, make_user):
+    from network.core.errors import PermissionDenied
+    from network.meetings.models import Meeting
+    from network.offers import jobdating
+
+    event, staff = forum
+    row, _offer = exhibitor
+    visitor = make_user(name="Paul Visiteur")
+    jobdating.join_as_visitor(event, acting=visitor)
+    meeting_id = jobdating.book_interview(event, row, 2, acting=visitor).id
+    db.session.commit()
+    # The stand's list is for its team and the organisers only, on the server too.
+    stranger = make_user(name="Autre Structure")
+    with pytest.raises(PermissionDenied):
+        jobdating.stand_interviews(event, row, acting=stranger)
+    assert [i.visitor.display_name for i in jobdating.stand_interviews(
+        event, row, acting=staff)] == ["Paul Visiteur"]
+    other = login(stranger, on=client.application.test_client())
+    assert "Paul Visiteur" not in other.get(f"/forum/{event.id}").get_data(as_text=True)
+    assert other.post(f"/forum/{event.id}/agenda/{meeting_id}/annuler",
+                      data={"retour": "stand"}).status_code in (302, 403)
+    assert db.session.get(Meeting, meeting_id) is not None  # a stranger cancels nothing
+    login(team[1])
+    page = client.get(f"/forum/{event.id}").get_data(as_text=True)
+    assert "1 entretien à votre stand" in page and "Paul Visiteur" in page
+    done = client.post(f"/forum/{event.id}/agenda/{meeting_id}/annuler",
+                       data={"retour": "stand"})
+    assert done.status_code == 302 and done.location.endswith(f"/forum/{event.id}#exposer")
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting_id) is None
+    page = client.get(f"/forum/{event.id}").get_data(as_text=True)
+    assert "Aucun entretien réservé à votre stand pour l'instant." in page
