@@ -30,15 +30,19 @@ from network.extensions import db
 people, case = int(sys.argv[1]), sys.argv[2]
 app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": sys.argv[3], "SITE_URL": "https://ess.example.org"})
 with app.app_context():
-    from network.events import participants, services
+    from network.directory import reference
+    from network.events import participants
     from network.events.models import Event, EventKind, EventStatus, Registration
     from network.events.badges import new_code
+    from network.events.territories import by_code
     db.create_all()
     event = db.session.scalar(db.select(Event))
     if event is None:
+        reference.ensure_reference_data()
         start = utcnow() + timedelta(days=7)
         event = Event(kind=EventKind.EVENING, title="L'Innovation Sociale, tous concernés !",
-                      start_at=start, end_at=start + timedelta(hours=3), territory="metz",
+                      start_at=start, end_at=start + timedelta(hours=3),
+                      territory_id=by_code("metz").id, capacity=people,
                       venue_name="Hôtel du Département", status=EventStatus.PUBLISHED)
         db.session.add(event); db.session.flush()
         kinds = ["structure", "buyer", ""]
