@@ -11,6 +11,7 @@ import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import has_app_context
@@ -93,15 +94,34 @@ def app(app_config):
         db.engine.dispose()
 
 
+_EMPTY_STATEMENTS: dict[str, Any] = {}
+
+
 def _empty_tables(db) -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+        if conn.dialect.name != "postgresql":
             for table in tables:
                 conn.execute(table.delete())
+            return
+        # One round trip: DELETE every table (children first) and restart the sequences, in
+        # a DO block. TRUNCATE of ~50 tables cost 0.32 s a test (it recreates each table's
+        # files), a quarter of the PostgreSQL pass; this costs 0.04 s.
+        key = str(db.engine.url)
+        if key not in _EMPTY_STATEMENTS:
+            sequences = conn.execute(text(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+                "FROM pg_sequences WHERE schemaname = current_schema()")).scalars().all()
+            _EMPTY_STATEMENTS[key] = text(
+                "DO $$BEGIN " + "".join(f'DELETE FROM "{t.name}";' for t in tables)
+                + "".join(f"ALTER SEQUENCE {name} RESTART;" for name in sequences) + " END$$")
+        try:
+            with conn.begin_nested():
+                conn.execute(_EMPTY_STATEMENTS[key])
+        except Exception:  # a test changed the schema under us: the slow, sure way
+            _EMPTY_STATEMENTS.pop(key, None)
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
