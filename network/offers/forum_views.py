@@ -63,7 +63,7 @@ def forum_detail(event_id: int):
     visitor = jobdating.visitor_of(js, acting) if js is not None else None
     slots = {}
     mine = exhibitors.mine(event, current_user)
-    interviews = {ex.id: jobdating.stand_interviews(event, ex, acting=acting) for ex in mine
+    interviews = {ex.id: jobdating.stand_interviews(js, ex, acting=acting) for ex in mine
                   if ex.participant_id}
     if js is not None:
         for stand in stands:

@@ -239,10 +239,11 @@ class StandInterview:
     visitor: MeetingParticipant
 
 
-def stand_interviews(event: Any, exhibitor: Any, *, acting: Any) -> list[StandInterview]:
-    """The interviews booked or scheduled at a stand, in slot order: for its own team and
-    the organisers (a visitor's name is not for other exhibitors)."""
-    session = session_of(event)
+def stand_interviews(session: MeetingSession | None, exhibitor: Any, *, acting: Any
+                     ) -> list[StandInterview]:
+    """The interviews booked or scheduled at a stand (of the forum's job-dating `session`),
+    in slot order: for its own team and the organisers (a visitor's name is not for other
+    exhibitors)."""
     if session is None or exhibitor.participant_id is None:
         return []
     stand = exhibitor_participant(session, exhibitor)

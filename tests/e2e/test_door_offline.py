@@ -163,13 +163,7 @@ def test_scanner_reloads_offline_and_scans(live_server, db, browser, evening, ma
     event, (anne, bruno) = evening
     carla = make_staff(email="carla@example.org", name="Carla Staff")
     db.session.commit()
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(live_server.url + "/connexion")
-    page.get_by_label("Adresse e-mail").fill(carla.email)
-    page.get_by_label(re.compile("^Mot de passe")).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile("^(?!.*connexion)"))
+    context, page = sign_in(browser, live_server, carla)
     url = f"{live_server.url}/accueil/{event.id}"
     page.goto(url)
     page.get_by_text("Aucun scan en attente.").wait_for(timeout=15000)

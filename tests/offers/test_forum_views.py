@@ -173,9 +173,9 @@ def test_the_stand_sees_and_cancels_its_interviews_others_do_not(client, db, log
     # The stand's list is for its team and the organisers only, on the server too.
     stranger = make_user(name="Autre Structure")
     with pytest.raises(PermissionDenied):
-        jobdating.stand_interviews(event, row, acting=stranger)
+        jobdating.stand_interviews(jobdating.session_of(event), row, acting=stranger)
     assert [i.visitor.display_name for i in jobdating.stand_interviews(
-        event, row, acting=staff)] == ["Paul Visiteur"]
+        jobdating.session_of(event), row, acting=staff)] == ["Paul Visiteur"]
     other = login(stranger, on=client.application.test_client())
     assert "Paul Visiteur" not in other.get(f"/forum/{event.id}").get_data(as_text=True)
     assert other.post(f"/forum/{event.id}/agenda/{meeting_id}/annuler",
